@@ -1,0 +1,106 @@
+import type { Channel } from './envelope';
+
+export type Location = { lat: number; long: number; address?: string } | { address: string; lat?: undefined; long?: undefined };
+
+export interface ReporterContact {
+  name?: string;
+  email?: string;
+  phone?: string;
+  language?: 'en' | 'es';
+}
+
+export interface CaseReported {
+  type: 'CaseReported';
+  data: {
+    reference: string;
+    serviceCode: string;
+    serviceName: string;
+    description: string;
+    location: Location;
+    channel: Channel;
+    reporter?: ReporterContact;
+  };
+}
+
+export interface CaseRouted {
+  type: 'CaseRouted';
+  data: {
+    department: string;
+    departmentName: string;
+    queue?: string;
+    priority: 'low' | 'normal' | 'high' | 'urgent';
+    dueAt: string;
+    rule: { id: string; version: number; description: string };
+    /** The facts of the case that the rule matched on, e.g. { serviceCode: 'STREETLIGHT' }. */
+    matched: Record<string, string>;
+  };
+}
+
+export interface WorkOrderCreated {
+  type: 'WorkOrderCreated';
+  data: {
+    department: string;
+    system: string;
+    workOrderId: string;
+  };
+}
+
+/** The department's own status words, mapped honestly onto the case lifecycle. */
+export type WorkOrderStatus = 'scheduled' | 'in_progress' | 'completed' | 'rejected';
+
+export interface WorkOrderStatusChanged {
+  type: 'WorkOrderStatusChanged';
+  data: {
+    department: string;
+    workOrderId: string;
+    status: WorkOrderStatus;
+    departmentStatus: string;
+    note?: string;
+    scheduledFor?: string;
+  };
+}
+
+export interface CaseResolved {
+  type: 'CaseResolved';
+  data: {
+    resolution: 'fixed' | 'not-ours' | 'duplicate' | 'no-action-possible';
+    note?: string;
+  };
+}
+
+export type NotificationPurpose = 'received' | 'resolved';
+
+export interface ResidentNotified {
+  type: 'ResidentNotified';
+  data: {
+    notificationId: string;
+    purpose: NotificationPurpose;
+    channel: 'email' | 'sms';
+    /** Masked recipient (never the full address in the history). */
+    recipient: string;
+  };
+}
+
+export type CaseEvent = CaseReported | CaseRouted | WorkOrderCreated | WorkOrderStatusChanged | CaseResolved | ResidentNotified;
+export type CaseEventType = CaseEvent['type'];
+
+export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
+  'CaseReported',
+  'CaseRouted',
+  'WorkOrderCreated',
+  'WorkOrderStatusChanged',
+  'CaseResolved',
+  'ResidentNotified',
+];
+
+/** Current schema version of each event type's data. */
+export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
+  CaseReported: 1,
+  CaseRouted: 1,
+  WorkOrderCreated: 1,
+  WorkOrderStatusChanged: 1,
+  CaseResolved: 1,
+  ResidentNotified: 1,
+};
+
+export const isCaseEventType = (type: string): type is CaseEventType => (CASE_EVENT_TYPES as readonly string[]).includes(type);

@@ -1,0 +1,34 @@
+/** Who did something, as the case history shows it. */
+export type ActorKind = 'resident' | 'operator' | 'department-staff' | 'department-system' | 'service' | 'rule';
+
+export interface Actor {
+  kind: ActorKind;
+  id: string;
+  name: string;
+}
+
+/** How the request or action reached the city. */
+export type Channel = 'web' | 'mobile' | 'phone' | 'email' | 'ivr' | 'in-person' | 'api' | 'system';
+
+export interface EventMetadata {
+  actor: Actor;
+  channel?: Channel;
+  /** When it happened (ISO 8601, UTC). */
+  at: string;
+  correlationId: string;
+  causationId?: string;
+}
+
+/** A case event as stored in the log and published on Kafka. */
+export interface CaseEventEnvelope<Type extends string = string, Data = unknown> {
+  eventId: string;
+  caseId: string;
+  caseVersion: number;
+  type: Type;
+  schemaVersion: number;
+  data: Data;
+  metadata: EventMetadata;
+  /** Position in the global log (assigned on append). */
+  globalPosition: string;
+  recordedAt: string;
+}

@@ -1,0 +1,3 @@
+export * from './envelope';
+export * from './case-events';
+export * from './topics';

@@ -1,0 +1,26 @@
+import type { CaseEvent } from '@caseline/case-contracts';
+
+const statusWords: Record<string, string> = {
+  scheduled: 'scheduled the work',
+  in_progress: 'started the work',
+  completed: 'completed the work',
+  rejected: 'rejected the work order',
+};
+
+/** One line a person can read in the case history. */
+export function summarize(event: CaseEvent): string {
+  switch (event.type) {
+    case 'CaseReported':
+      return `Reported "${event.data.serviceName}" via ${event.data.channel}; reference ${event.data.reference}`;
+    case 'CaseRouted':
+      return `Assigned to ${event.data.departmentName} by rule ${event.data.rule.id} v${event.data.rule.version} (${event.data.rule.description}); due ${event.data.dueAt}`;
+    case 'WorkOrderCreated':
+      return `Work order ${event.data.workOrderId} created in ${event.data.system}`;
+    case 'WorkOrderStatusChanged':
+      return `Department ${statusWords[event.data.status]} on work order ${event.data.workOrderId}${event.data.note ? `: ${event.data.note}` : ''}`;
+    case 'CaseResolved':
+      return `Resolved (${event.data.resolution})${event.data.note ? `: ${event.data.note}` : ''}`;
+    case 'ResidentNotified':
+      return `Resident told "${event.data.purpose}" by ${event.data.channel} (${event.data.recipient})`;
+  }
+}

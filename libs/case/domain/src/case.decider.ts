@@ -1,0 +1,117 @@
+import type {
+  CaseEvent,
+  CaseReported,
+  CaseRouted,
+  ReporterContact,
+  ResidentNotified,
+  WorkOrderCreated,
+  WorkOrderStatus,
+  WorkOrderStatusChanged,
+} from '@caseline/case-contracts';
+
+/** The lifecycle words residents see. */
+export type CaseStatus = 'received' | 'assigned' | 'scheduled' | 'in_progress' | 'resolved';
+
+export type CaseState =
+  | { exists: false }
+  | {
+      exists: true;
+      reference: string;
+      serviceCode: string;
+      status: CaseStatus;
+      reporter?: ReporterContact;
+      department?: string;
+      dueAt?: string;
+      workOrder?: { department: string; id: string; status?: WorkOrderStatus };
+      notificationIds: string[];
+    };
+
+export type ReportCase = { type: 'ReportCase'; data: CaseReported['data'] };
+export type RouteCase = { type: 'RouteCase'; data: CaseRouted['data'] };
+export type RecordWorkOrderCreated = { type: 'RecordWorkOrderCreated'; data: WorkOrderCreated['data'] };
+export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
+export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
+export type CaseCommand = ReportCase | RouteCase | RecordWorkOrderCreated | RecordWorkOrderStatus | RecordResidentNotified;
+
+export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'unknown-work-order';
+
+/** A broken invariant: the command cannot apply to this case. Mapped to HTTP once, at the edge. */
+export class CaseDomainError extends Error {
+  constructor(
+    readonly code: CaseErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CaseDomainError';
+  }
+}
+
+export const initialState = (): CaseState => ({ exists: false });
+
+export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
+  if (command.type === 'ReportCase') {
+    if (state.exists) throw new CaseDomainError('case-already-exists', `Case ${state.reference} already exists`);
+    return [{ type: 'CaseReported', data: command.data }];
+  }
+  if (!state.exists) throw new CaseDomainError('case-not-found', 'No such case');
+
+  switch (command.type) {
+    case 'RouteCase':
+      // Routing a case that already has an owner is a referral (a later command), not a second routing.
+      return state.status === 'received' ? [{ type: 'CaseRouted', data: command.data }] : [];
+
+    case 'RecordWorkOrderCreated':
+      if (!state.department) throw new CaseDomainError('case-not-routed', `Case ${state.reference} has no department yet`);
+      return state.workOrder?.id === command.data.workOrderId ? [] : [{ type: 'WorkOrderCreated', data: command.data }];
+
+    case 'RecordWorkOrderStatus': {
+      const workOrder = state.workOrder;
+      if (!workOrder || workOrder.id !== command.data.workOrderId || workOrder.department !== command.data.department) {
+        throw new CaseDomainError('unknown-work-order', `Work order ${command.data.workOrderId} does not belong to case ${state.reference}`);
+      }
+      if (state.status === 'resolved' || workOrder.status === command.data.status) return [];
+      const changed: CaseEvent = { type: 'WorkOrderStatusChanged', data: command.data };
+      // Scheduled is not done: only the department's "completed" resolves the case.
+      return command.data.status === 'completed'
+        ? [changed, { type: 'CaseResolved', data: { resolution: 'fixed', note: command.data.note } }]
+        : [changed];
+    }
+
+    case 'RecordResidentNotified':
+      return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotified', data: command.data }];
+  }
+}
+
+const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
+  scheduled: 'scheduled',
+  in_progress: 'in_progress',
+  completed: 'in_progress',
+  rejected: 'assigned',
+};
+
+export function evolve(state: CaseState, event: CaseEvent): CaseState {
+  if (event.type === 'CaseReported') {
+    const { reference, serviceCode, reporter } = event.data;
+    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [] };
+  }
+  if (!state.exists) return state;
+  switch (event.type) {
+    case 'CaseRouted':
+      return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt };
+    case 'WorkOrderCreated':
+      return { ...state, workOrder: { department: event.data.department, id: event.data.workOrderId } };
+    case 'WorkOrderStatusChanged':
+      return {
+        ...state,
+        status: statusAfterWorkOrder[event.data.status],
+        workOrder: state.workOrder && { ...state.workOrder, status: event.data.status },
+      };
+    case 'CaseResolved':
+      return { ...state, status: 'resolved' };
+    case 'ResidentNotified':
+      return { ...state, notificationIds: [...state.notificationIds, event.data.notificationId] };
+  }
+}
+
+export const caseDecider = { decide, evolve, initialState };
+export type CaseDecider = typeof caseDecider;

@@ -1,0 +1,97 @@
+import type { CaseEvent } from '@caseline/case-contracts';
+import { CaseCommand, CaseDomainError, caseDecider } from './case.decider';
+import { deciderSpec } from './decider-spec';
+
+const spec = deciderSpec(caseDecider);
+
+const reported = (): CaseEvent => ({
+  type: 'CaseReported',
+  data: {
+    reference: '100-000-019',
+    serviceCode: 'STREETLIGHT',
+    serviceName: 'Streetlight out',
+    description: 'The light on the corner is dark',
+    location: { lat: 40.75, long: -73.99 },
+    channel: 'web',
+    reporter: { email: 'ana@example.org', language: 'en' },
+  },
+});
+const routed = (): CaseEvent => ({
+  type: 'CaseRouted',
+  data: {
+    department: 'DOT',
+    departmentName: 'Department of Transportation',
+    priority: 'normal',
+    dueAt: '2026-11-27T17:00:00.000Z',
+    rule: { id: 'streetlights', version: 1, description: 'Streetlights go to DOT' },
+    matched: { serviceCode: 'STREETLIGHT' },
+  },
+});
+const workOrderCreated = (): CaseEvent => ({ type: 'WorkOrderCreated', data: { department: 'DOT', system: 'DOT work orders', workOrderId: 'WO-000001' } });
+const status = (s: 'scheduled' | 'in_progress' | 'completed', note?: string): CaseCommand => ({
+  type: 'RecordWorkOrderStatus',
+  data: { department: 'DOT', workOrderId: 'WO-000001', status: s, departmentStatus: s.toUpperCase(), note },
+});
+const isDomainError = (code: string) => (error: unknown) => error instanceof CaseDomainError && error.code === code;
+
+describe('case decider', () => {
+  it('reports a new case', () => {
+    const event = reported();
+    spec.given([]).when({ type: 'ReportCase', data: (event as Extract<CaseEvent, { type: 'CaseReported' }>).data }).then([event]);
+  });
+
+  it('refuses to report the same case twice', () => {
+    const event = reported() as Extract<CaseEvent, { type: 'CaseReported' }>;
+    spec.given([event]).when({ type: 'ReportCase', data: event.data }).thenThrows(isDomainError('case-already-exists'));
+  });
+
+  it('routes a received case, and routing again changes nothing', () => {
+    const event = routed() as Extract<CaseEvent, { type: 'CaseRouted' }>;
+    spec.given([reported()]).when({ type: 'RouteCase', data: event.data }).then([event]);
+    spec.given([reported(), event]).when({ type: 'RouteCase', data: event.data }).then([]);
+  });
+
+  it('does not accept commands for a case that does not exist', () => {
+    const event = routed() as Extract<CaseEvent, { type: 'CaseRouted' }>;
+    spec.given([]).when({ type: 'RouteCase', data: event.data }).thenThrows(isDomainError('case-not-found'));
+  });
+
+  it('needs a department before a work order', () => {
+    const created = workOrderCreated() as Extract<CaseEvent, { type: 'WorkOrderCreated' }>;
+    spec.given([reported()]).when({ type: 'RecordWorkOrderCreated', data: created.data }).thenThrows(isDomainError('case-not-routed'));
+    spec.given([reported(), routed()]).when({ type: 'RecordWorkOrderCreated', data: created.data }).then([created]);
+    spec.given([reported(), routed(), created]).when({ type: 'RecordWorkOrderCreated', data: created.data }).then([]);
+  });
+
+  it('keeps a scheduled case open: scheduled is not resolved', () => {
+    const command = status('scheduled');
+    spec.given([reported(), routed(), workOrderCreated()]).when(command).then([{ type: 'WorkOrderStatusChanged', data: command.data as never }]);
+    const state = [reported(), routed(), workOrderCreated(), { type: 'WorkOrderStatusChanged', data: command.data } as CaseEvent].reduce(
+      caseDecider.evolve,
+      caseDecider.initialState(),
+    );
+    expect(state.exists && state.status).toBe('scheduled');
+  });
+
+  it('resolves the case when the department completes the work', () => {
+    const command = status('completed', 'Lamp replaced');
+    spec
+      .given([reported(), routed(), workOrderCreated()])
+      .when(command)
+      .then([
+        { type: 'WorkOrderStatusChanged', data: command.data as never },
+        { type: 'CaseResolved', data: { resolution: 'fixed', note: 'Lamp replaced' } },
+      ]);
+  });
+
+  it('rejects status for a work order that is not this case’s', () => {
+    const command: CaseCommand = { type: 'RecordWorkOrderStatus', data: { department: 'DOT', workOrderId: 'WO-999', status: 'completed', departmentStatus: 'DONE' } };
+    spec.given([reported(), routed(), workOrderCreated()]).when(command).thenThrows(isDomainError('unknown-work-order'));
+  });
+
+  it('records each notification once', () => {
+    const notified: CaseEvent = { type: 'ResidentNotified', data: { notificationId: 'n-1', purpose: 'received', channel: 'email', recipient: 'a***@example.org' } };
+    spec.given([reported()]).when({ type: 'RecordResidentNotified', data: notified.data as never }).then([notified]);
+    spec.given([reported(), notified]).when({ type: 'RecordResidentNotified', data: notified.data as never }).then([]);
+  });
+});

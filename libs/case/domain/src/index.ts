@@ -1,0 +1,2 @@
+export * from './case.decider';
+export * from './case-history';

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface ServiceType {
+  code: string;
+  name: string;
+  group: string;
+  description: string;
+  keywords: string[];
+}
+
+export interface DepartmentSystem {
+  adapter: 'rest';
+  name: string;
+  baseUrl: string;
+  /** Environment variable that overrides baseUrl in a deployment. */
+  baseUrlEnv?: string;
+}
+
+export interface Department {
+  code: string;
+  name: string;
+  /** The department's own work-order system; none means the built-in queue. */
+  system?: DepartmentSystem;
+}
+
+export interface RoutingRule {
+  id: string;
+  description: string;
+  match: { serviceCodes?: string[]; groups?: string[] };
+  department: string;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  target: { businessDays: number };
+}
+
+export interface RoutingRuleSet {
+  version: number;
+  rules: RoutingRule[];
+}
+
+export interface CityConfig {
+  services: ServiceType[];
+  departments: Department[];
+  routing: RoutingRuleSet;
+}
+
+const readJson = <T>(dir: string, file: string): T => {
+  try {
+    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
+  } catch (error) {
+    throw new Error(`City configuration ${join(dir, file)} could not be read: ${(error as Error).message}`);
+  }
+};
+
+/** Checks references between the files so a bad configuration fails at start, with the reason. */
+export function validateCityConfig(config: CityConfig): CityConfig {
+  const departments = new Set(config.departments.map((d) => d.code));
+  const codes = new Set<string>();
+  for (const service of config.services) {
+    if (!service.code || !service.name || !service.group) throw new Error(`Service ${JSON.stringify(service)} needs code, name and group`);
+    if (codes.has(service.code)) throw new Error(`Service code ${service.code} appears twice`);
+    codes.add(service.code);
+  }
+  for (const rule of config.routing.rules) {
+    if (!departments.has(rule.department)) throw new Error(`Routing rule ${rule.id} names unknown department ${rule.department}`);
+    for (const code of rule.match.serviceCodes ?? []) if (!codes.has(code)) throw new Error(`Routing rule ${rule.id} names unknown service ${code}`);
+  }
+  return config;
+}
+
+/** The city: catalog, departments and routing rules, from CITY_CONFIG_DIR (default: the demo city). */
+export function loadCityConfig(dir = process.env.CITY_CONFIG_DIR ?? resolve(process.cwd(), 'config/demo-city')): CityConfig {
+  return validateCityConfig({
+    services: readJson<{ services: ServiceType[] }>(dir, 'catalog.json').services.map((s) => ({ ...s, keywords: s.keywords ?? [] })),
+    departments: readJson<{ departments: Department[] }>(dir, 'departments.json').departments,
+    routing: readJson<RoutingRuleSet>(dir, 'routing-rules.json'),
+  });
+}
+
+export const departmentSystemUrl = (system: DepartmentSystem): string => (system.baseUrlEnv && process.env[system.baseUrlEnv]) || system.baseUrl;

@@ -1,0 +1,3 @@
+export * from './intake.module';
+export * from './intake.service';
+export * from './report-case.dto';

@@ -1,0 +1,132 @@
+import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
+import type { Sql } from './sql';
+
+export interface NewEvent {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+/** Where a reader stands in the global log, in commit order. */
+export interface LogPosition {
+  transactionId: string;
+  globalPosition: string;
+}
+export const LOG_START: LogPosition = { transactionId: '0', globalPosition: '0' };
+
+/** Another writer appended to the case first: re-read, decide again. */
+export class WrongExpectedVersion extends Error {
+  constructor(
+    readonly caseId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`Case ${caseId} is no longer at version ${expectedVersion}`);
+    this.name = 'WrongExpectedVersion';
+  }
+}
+
+/** An event with this id is already in the log: the effect was recorded before. */
+export class DuplicateEvent extends Error {
+  constructor(readonly eventId: string) {
+    super(`Event ${eventId} is already in the log`);
+    this.name = 'DuplicateEvent';
+  }
+}
+
+interface EventRow {
+  event_id: string;
+  case_id: string;
+  case_version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  global_position: string;
+  transaction_id: string;
+  recorded_at: Date;
+}
+
+const COLUMNS = 'event_id, case_id, case_version, type, schema_version, data, metadata, global_position, transaction_id::text, recorded_at';
+
+const toEnvelope = (row: EventRow): CaseEventEnvelope => ({
+  eventId: row.event_id,
+  caseId: row.case_id,
+  caseVersion: row.case_version,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  data: row.data,
+  metadata: row.metadata,
+  globalPosition: String(row.global_position),
+  recordedAt: row.recorded_at.toISOString(),
+});
+
+/**
+ * Appends events to one case, only if the case is still at expectedVersion (0 = new case).
+ * Must be the first write of its transaction, so that commit order and xid order agree per case.
+ */
+export async function appendToCase(sql: Sql, caseId: string, expectedVersion: number, events: NewEvent[]): Promise<CaseEventEnvelope[]> {
+  if (events.length === 0) return [];
+  let rows: EventRow[];
+  try {
+    rows = await sql.query<EventRow>(
+      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata)
+       SELECT e.event_id, $1::uuid, $2::int + e.ordinal, e.type, e.schema_version, e.data, e.metadata
+         FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[])
+              WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinal)
+        WHERE (SELECT coalesce(max(case_version), 0) FROM case_log.events WHERE case_id = $1::uuid) = $2::int
+       RETURNING ${COLUMNS}`,
+      [
+        caseId,
+        expectedVersion,
+        events.map((e) => e.eventId),
+        events.map((e) => e.type),
+        events.map((e) => e.schemaVersion),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+      ],
+    );
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string; detail?: string };
+    if (pgError.code === '23505' && pgError.constraint === 'events_case_version_unique') throw new WrongExpectedVersion(caseId, expectedVersion);
+    if (pgError.code === '23505' && pgError.constraint === 'events_event_id_unique') {
+      throw new DuplicateEvent(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1] ?? 'unknown');
+    }
+    throw error;
+  }
+  if (rows.length === 0) throw new WrongExpectedVersion(caseId, expectedVersion);
+  return rows.map(toEnvelope);
+}
+
+/** Every event of one case, in version order. */
+export async function readCase(sql: Sql, caseId: string): Promise<CaseEventEnvelope[]> {
+  const rows = await sql.query<EventRow>(`SELECT ${COLUMNS} FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [caseId]);
+  return rows.map(toEnvelope);
+}
+
+export async function caseExists(sql: Sql, eventId: string): Promise<boolean> {
+  const rows = await sql.query(`SELECT 1 FROM case_log.events WHERE event_id = $1`, [eventId]);
+  return rows.length > 0;
+}
+
+/**
+ * The next events of the global log after `after`, in commit order. Only transactions older than
+ * every still-running one are visible (pg_snapshot_xmin), so an event whose transaction commits
+ * late is never skipped: readers wait for it instead.
+ */
+export async function readLog(sql: Sql, after: LogPosition, limit: number): Promise<{ events: CaseEventEnvelope[]; position: LogPosition }> {
+  const rows = await sql.query<EventRow>(
+    `SELECT ${COLUMNS} FROM case_log.events
+      WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY transaction_id, global_position
+      LIMIT $3`,
+    [after.transactionId, after.globalPosition, limit],
+  );
+  const last = rows[rows.length - 1];
+  return {
+    events: rows.map(toEnvelope),
+    position: last ? { transactionId: last.transaction_id, globalPosition: String(last.global_position) } : after,
+  };
+}

@@ -1,0 +1,99 @@
+import type { CaseEventEnvelope } from '@caseline/case-contracts';
+import { LOG_START, LogPosition, readLog } from './event-store';
+import type { Sql } from './sql';
+
+/** A session-bound connection: the advisory lock lives as long as it does. */
+export interface SessionConnection extends Sql {
+  release(): Promise<void>;
+}
+
+export interface LogRelayOptions {
+  /** Names the checkpoint; one relay per name publishes at a time. */
+  name: string;
+  connect: () => Promise<SessionConnection>;
+  publish: (events: CaseEventEnvelope[]) => Promise<void>;
+  batchSize?: number;
+  idleDelayMs?: number;
+  standbyDelayMs?: number;
+  onError?: (error: Error) => void;
+  onPublished?: (count: number, position: LogPosition) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The events table is the outbox: this relay follows the log in commit order and publishes each
+ * batch, then moves its checkpoint. A crash between the two republishes the batch (at-least-once;
+ * consumers are idempotent). A PostgreSQL advisory lock makes every other replica stand by.
+ */
+export class LogRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private active = false;
+
+  constructor(private readonly options: LogRelayOptions) {}
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let connection: SessionConnection | undefined;
+      try {
+        connection = await this.options.connect();
+        const [{ locked }] = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`caseline-relay:${this.options.name}`]);
+        if (locked) {
+          this.active = true;
+          await this.publishWhileRunning(connection);
+        }
+      } catch (error) {
+        this.options.onError?.(error as Error);
+      } finally {
+        this.active = false;
+        // Releasing the session connection drops the advisory lock with it.
+        await connection?.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        await connection?.release().catch(() => undefined);
+      }
+      if (this.running) await sleep(this.options.standbyDelayMs ?? 1000);
+    }
+  }
+
+  private async publishWhileRunning(connection: SessionConnection): Promise<void> {
+    let position = await this.checkpoint(connection);
+    while (this.running) {
+      const { events, position: next } = await readLog(connection, position, this.options.batchSize ?? 500);
+      if (events.length === 0) {
+        await sleep(this.options.idleDelayMs ?? 10);
+        continue;
+      }
+      await this.options.publish(events);
+      await connection.query(
+        `INSERT INTO case_log.relay_checkpoints (relay, transaction_id, global_position, updated_at) VALUES ($1, $2::xid8, $3, now())
+         ON CONFLICT (relay) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
+        [this.options.name, next.transactionId, next.globalPosition],
+      );
+      position = next;
+      this.options.onPublished?.(events.length, position);
+    }
+  }
+
+  private async checkpoint(connection: Sql): Promise<LogPosition> {
+    const rows = await connection.query<{ transaction_id: string; global_position: string }>(
+      'SELECT transaction_id::text, global_position FROM case_log.relay_checkpoints WHERE relay = $1',
+      [this.options.name],
+    );
+    return rows[0] ? { transactionId: rows[0].transaction_id, globalPosition: String(rows[0].global_position) } : LOG_START;
+  }
+}

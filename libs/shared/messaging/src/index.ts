@@ -1,0 +1,3 @@
+export * from './ports';
+export * from './kafka';
+export * from './case-events.transport';

@@ -1,0 +1,132 @@
+import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { InboundMessage, MessageHandler, MessagePublisher, MessageSubscription, OutboundMessage, PermanentMessageError } from './ports';
+
+export interface KafkaSettings {
+  clientId: string;
+  brokers: string[];
+}
+
+export const createKafka = ({ clientId, brokers }: KafkaSettings): Kafka =>
+  new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { initialRetryTime: 200, retries: 10 } });
+
+export async function ensureTopics(kafka: Kafka, topics: { topic: string; numPartitions: number }[]): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ ...t, replicationFactor: -1 })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Idempotent producer, acks=all, one request in flight, and one send at a time: concurrent sends
+ * on a kafkajs idempotent producer have lost messages (kafkajs #598, #1005).
+ */
+export class KafkaPublisher implements MessagePublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  publish(topic: string, messages: OutboundMessage[]): Promise<void> {
+    const send = this.queue.then(async () => {
+      this.connected ??= this.producer.connect();
+      await this.connected;
+      await this.producer.send({ topic, acks: -1, messages });
+    });
+    this.queue = send.catch(() => undefined);
+    return send;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.producer.disconnect();
+  }
+}
+
+export interface KafkaSubscriptionOptions {
+  groupId: string;
+  topics: string[];
+  handle: MessageHandler;
+  /** Where permanently failing messages are parked; the partition moves on. */
+  deadLetter: { topic: string; publisher: MessagePublisher };
+  onError?: (error: Error, message: InboundMessage) => void;
+  fromBeginning?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Handles each message in partition order; on a transient failure retries the same message with
+ * backoff (never skipping it), and commits offsets only after the handler has returned.
+ */
+export class KafkaSubscription implements MessageSubscription {
+  private readonly consumer: Consumer;
+  private stopping = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: KafkaSubscriptionOptions,
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30000, heartbeatInterval: 3000, retry: { retries: 10 } });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const raw of batch.messages) {
+          if (!isRunning() || isStale() || this.stopping) break;
+          const message: InboundMessage = {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: raw.offset,
+            key: raw.key?.toString() ?? '',
+            value: raw.value?.toString() ?? '',
+            headers: Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          };
+          await this.handleWithRetry(message, heartbeat);
+          resolveOffset(raw.offset);
+          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(raw.offset) + 1n).toString() }]);
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  private async handleWithRetry(message: InboundMessage, heartbeat: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.handle(message);
+        return;
+      } catch (error) {
+        this.options.onError?.(error as Error, message);
+        if (error instanceof PermanentMessageError) {
+          await this.options.deadLetter.publisher.publish(this.options.deadLetter.topic, [
+            { key: message.key, value: message.value, headers: { ...message.headers, 'x-dead-letter-reason': error.message.slice(0, 500), 'x-source': `${message.topic}/${message.partition}/${message.offset}`, 'x-consumer-group': this.options.groupId } },
+          ]);
+          return;
+        }
+        if (this.stopping) throw error;
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2));
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,35 @@
+import { INestApplication, Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ProblemDetailsFilter } from './problem';
+import { problemValidationPipe } from './validation';
+
+export interface HttpServiceOptions {
+  name: string;
+  port: number;
+  host?: string;
+}
+
+/** Creates a service's Nest app with our edge conventions (64 KiB bodies, problem+json, validation). */
+export async function createHttpService(module: Type<unknown>, options: Pick<HttpServiceOptions, 'name'>): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: false,
+    logger: process.env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
+  });
+  app.useBodyParser('json', { limit: '64kb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { limit: '64kb', extended: true });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(problemValidationPipe());
+  app.enableShutdownHooks();
+  app.set('x-powered-by', false);
+  Logger.log(`${options.name} created`, 'Bootstrap');
+  return app;
+}
+
+/** Starts a service and listens; SIGTERM/SIGINT close it gracefully (Nest shutdown hooks). */
+export async function startHttpService(module: Type<unknown>, options: HttpServiceOptions): Promise<INestApplication> {
+  const app = await createHttpService(module, options);
+  await app.listen(options.port, options.host ?? '127.0.0.1');
+  Logger.log(`${options.name} listening on http://${options.host ?? '127.0.0.1'}:${options.port}`, 'Bootstrap');
+  return app;
+}

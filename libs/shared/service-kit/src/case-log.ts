@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CASE_EVENT_SCHEMA_VERSION, CaseEventEnvelope, CaseEventType, EventMetadata } from '@caseline/case-contracts';
+import { CaseCommand, caseDecider, CaseState } from '@caseline/case-domain';
+import { CommandResult, deterministicEventId, DuplicateEvent, foldCase, handleCommand, newEventId, readCase, Sql } from '@caseline/event-store';
+import { transactorFor } from './database';
+
+export interface ExecuteOptions {
+  metadata: EventMetadata;
+  /**
+   * For a consumer: the id of the event it is reacting to, plus its own name. The appended events'
+   * ids derive from them, so a redelivery cannot append the same effect twice.
+   */
+  reactionTo?: { eventId: string; consumer: string };
+  alongside?: (sql: Sql, appended: CaseEventEnvelope[]) => Promise<void>;
+}
+
+/** The case aggregate over the event log: every service changes cases only through here. */
+@Injectable()
+export class CaseLog {
+  private readonly transaction;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.transaction = transactorFor(dataSource);
+  }
+
+  async execute(caseId: string, command: CaseCommand, options: ExecuteOptions): Promise<CommandResult<CaseState> & { duplicate: boolean }> {
+    const { reactionTo } = options;
+    try {
+      const result = await handleCommand(this.transaction, caseDecider, caseId, command, {
+        metadata: options.metadata,
+        eventId: reactionTo ? (index) => deterministicEventId(reactionTo.consumer, reactionTo.eventId, String(index)) : () => newEventId(),
+        schemaVersion: (type) => CASE_EVENT_SCHEMA_VERSION[type as CaseEventType] ?? 1,
+        alongside: options.alongside,
+      });
+      return { ...result, duplicate: false };
+    } catch (error) {
+      // A concurrent redelivery of the same reaction won the race: its effect is already recorded.
+      if (error instanceof DuplicateEvent && reactionTo) return { appended: [], state: await this.state(caseId), duplicate: true };
+      throw error;
+    }
+  }
+
+  history(caseId: string): Promise<CaseEventEnvelope[]> {
+    return readCase(this.sql(), caseId);
+  }
+
+  async state(caseId: string): Promise<CaseState> {
+    return foldCase(caseDecider, await this.history(caseId));
+  }
+
+  private sql(): Sql {
+    return { query: (text, parameters) => this.dataSource.query(text, parameters) };
+  }
+}

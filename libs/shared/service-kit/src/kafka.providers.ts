@@ -1,0 +1,77 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Counter } from 'prom-client';
+import { CASE_EVENTS_DEAD_LETTER_TOPIC, CASE_EVENTS_PARTITIONS, CASE_EVENTS_TOPIC, CaseEventEnvelope } from '@caseline/case-contracts';
+import { LogRelay } from '@caseline/event-store';
+import { createKafka, ensureTopics, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
+import { kafkaBrokers } from './config';
+import { sessionFor } from './database';
+import { Metrics } from './health';
+
+/** This service's Kafka connection: topics ensured on start, one idempotent publisher. */
+@Injectable()
+export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
+  readonly kafka;
+  readonly publisher: MessagePublisher;
+
+  constructor(readonly serviceName: string) {
+    this.kafka = createKafka({ clientId: `caseline-${serviceName}`, brokers: kafkaBrokers() });
+    this.publisher = new KafkaPublisher(this.kafka);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await ensureTopics(this.kafka, [
+      { topic: CASE_EVENTS_TOPIC, numPartitions: CASE_EVENTS_PARTITIONS },
+      { topic: CASE_EVENTS_DEAD_LETTER_TOPIC, numPartitions: 1 },
+    ]);
+  }
+
+  publishCaseEvents(events: CaseEventEnvelope[]): Promise<void> {
+    return this.publisher.publish(
+      CASE_EVENTS_TOPIC,
+      events.map((event) => ({ key: event.caseId, value: JSON.stringify(event), headers: { 'event-type': event.type, 'event-id': event.eventId } })),
+    );
+  }
+
+  /** A consumer group on the case events topic; bad messages go to the dead-letter topic. */
+  subscribe(groupId: string, handle: (message: InboundMessage) => Promise<void>): MessageSubscription {
+    const logger = new Logger(`Consumer:${groupId}`);
+    return new KafkaSubscription(this.kafka, {
+      groupId,
+      topics: [CASE_EVENTS_TOPIC],
+      handle,
+      deadLetter: { topic: CASE_EVENTS_DEAD_LETTER_TOPIC, publisher: this.publisher },
+      onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close().catch(() => undefined);
+  }
+}
+
+/** Runs the log relay in every service; the advisory lock lets exactly one publish at a time. */
+@Injectable()
+export class CaseLogRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly relay: LogRelay;
+  private readonly logger = new Logger('CaseLogRelay');
+
+  constructor(dataSource: DataSource, bus: CaseEventsBus, metrics: Metrics) {
+    const published = new Counter({ name: 'caseline_relay_published_events_total', help: 'Case events published to Kafka by this relay', registers: [metrics.registry] });
+    this.relay = new LogRelay({
+      name: 'kafka-case-events',
+      connect: sessionFor(dataSource),
+      publish: (events) => bus.publishCaseEvents(events),
+      onError: (error) => this.logger.warn(`relay error, standing by: ${error.message}`),
+      onPublished: (count) => published.inc(count),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (process.env.CASELINE_RELAY !== 'off') this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
