@@ -4,6 +4,36 @@ import tseslint from 'typescript-eslint';
 // Frameworks and drivers that pure domain code must never see.
 const infrastructure = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'nodemailer', 'express', 'class-validator', 'class-transformer'];
 
+// type:* says what a project may be built on; scope:* which bounded contexts it may see.
+// Specs may also use the shared test helpers (type:test).
+const typeRules = {
+  'type:domain': ['type:domain', 'type:contracts'],
+  'type:contracts': ['type:contracts'],
+  'type:data-access': ['type:domain', 'type:contracts', 'type:data-access', 'type:util'],
+  'type:util': ['type:domain', 'type:contracts', 'type:data-access', 'type:util'],
+  'type:feature': ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature'],
+  'type:app': ['type:feature', 'type:util', 'type:data-access', 'type:contracts', 'type:domain'],
+  'type:test': ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature'],
+};
+const scopeRules = {
+  'scope:case': ['scope:case'],
+  'scope:city': ['scope:city', 'scope:case'],
+  'scope:shared': ['scope:shared', 'scope:case', 'scope:city'],
+  'scope:intake': ['scope:intake', 'scope:case', 'scope:city', 'scope:shared'],
+  'scope:routing': ['scope:routing', 'scope:case', 'scope:city', 'scope:shared'],
+  'scope:department-adapter': ['scope:department-adapter', 'scope:case', 'scope:city', 'scope:shared'],
+  'scope:notification': ['scope:notification', 'scope:case', 'scope:city', 'scope:shared'],
+  'scope:dev': ['scope:shared'],
+};
+const constraints = (forSpecs = false) => [
+  ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({
+    sourceTag,
+    onlyDependOnLibsWithTags: forSpecs ? [...allowed, 'type:test'] : allowed,
+    ...(sourceTag === 'type:domain' || sourceTag === 'type:contracts' ? { bannedExternalImports: infrastructure } : {}),
+  })),
+  ...Object.entries(scopeRules).map(([sourceTag, allowed]) => ({ sourceTag, onlyDependOnLibsWithTags: allowed })),
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -12,33 +42,15 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'], bannedExternalImports: infrastructure },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: infrastructure },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data-access', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature'] },
-            { sourceTag: 'scope:case', onlyDependOnLibsWithTags: ['scope:case'] },
-            { sourceTag: 'scope:city', onlyDependOnLibsWithTags: ['scope:city', 'scope:case'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:case', 'scope:city'] },
-            { sourceTag: 'scope:intake', onlyDependOnLibsWithTags: ['scope:intake', 'scope:case', 'scope:city', 'scope:shared'] },
-            { sourceTag: 'scope:routing', onlyDependOnLibsWithTags: ['scope:routing', 'scope:case', 'scope:city', 'scope:shared'] },
-            { sourceTag: 'scope:department-adapter', onlyDependOnLibsWithTags: ['scope:department-adapter', 'scope:case', 'scope:city', 'scope:shared'] },
-            { sourceTag: 'scope:notification', onlyDependOnLibsWithTags: ['scope:notification', 'scope:case', 'scope:city', 'scope:shared'] },
-            { sourceTag: 'scope:dev', onlyDependOnLibsWithTags: ['scope:shared'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { allow: [], depConstraints: constraints() }],
     },
   },
   {
     files: ['**/*.spec.ts', '**/*.test.ts', 'libs/shared/testing/**/*.ts', 'bench/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: { '@nx/enforce-module-boundaries': ['error', { allow: [], depConstraints: constraints(true) }] },
+  },
+  {
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -4,3 +4,4 @@ export * from './event-store';
 export * from './event-id';
 export * from './command-handler';
 export * from './log-relay';
+export * from './migrate';

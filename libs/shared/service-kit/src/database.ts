@@ -1,36 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { caseLogMigrations, Migration, SessionConnection, Sql, Transactor } from '@caseline/event-store';
-
-const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
-
-/** Applies a schema's migrations once, in order, with every replica of every service queued on one lock. */
-export async function migrate(dataSource: DataSource, schema: string, migrations: Migration[]): Promise<void> {
-  if (!IDENTIFIER.test(schema)) throw new Error(`Invalid schema name ${schema}`);
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query("SELECT pg_advisory_lock(hashtext('caseline-migrations'))");
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await runner.query(`CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const applied = new Set((await runner.query(`SELECT id FROM ${schema}.schema_migrations`)).map((row: { id: string }) => row.id));
-    for (const migration of migrations.filter((m) => !applied.has(m.id))) {
-      await runner.startTransaction();
-      try {
-        await runner.query(migration.sql);
-        await runner.query(`INSERT INTO ${schema}.schema_migrations (id) VALUES ($1)`, [migration.id]);
-        await runner.commitTransaction();
-        Logger.log(`Applied migration ${schema}/${migration.id}`, 'Migrations');
-      } catch (error) {
-        await runner.rollbackTransaction();
-        throw error;
-      }
-    }
-  } finally {
-    await runner.query("SELECT pg_advisory_unlock(hashtext('caseline-migrations'))").catch(() => undefined);
-    await runner.release();
-  }
-}
+import { caseLogMigrations, migrate, Migration, SessionConnection, Sql, Transactor } from '@caseline/event-store';
 
 export const transactorFor =
   (dataSource: DataSource): Transactor =>
@@ -60,7 +30,8 @@ export class SchemaMigrations implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await migrate(this.dataSource, 'case_log', caseLogMigrations);
-    await migrate(this.dataSource, this.service.schema, this.service.migrations);
+    const log = (line: string) => Logger.log(line, 'Migrations');
+    await migrate(await sessionFor(this.dataSource)(), 'case_log', caseLogMigrations, log);
+    await migrate(await sessionFor(this.dataSource)(), this.service.schema, this.service.migrations, log);
   }
 }

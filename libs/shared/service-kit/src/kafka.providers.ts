@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Counter } from 'prom-client';
-import { CASE_EVENTS_DEAD_LETTER_TOPIC, CASE_EVENTS_PARTITIONS, CASE_EVENTS_TOPIC, CaseEventEnvelope } from '@caseline/case-contracts';
+import { CASE_EVENTS_PARTITIONS, CaseEventEnvelope, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
 import { LogRelay } from '@caseline/event-store';
 import { createKafka, ensureTopics, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
 import { kafkaBrokers } from './config';
@@ -21,14 +21,14 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await ensureTopics(this.kafka, [
-      { topic: CASE_EVENTS_TOPIC, numPartitions: CASE_EVENTS_PARTITIONS },
-      { topic: CASE_EVENTS_DEAD_LETTER_TOPIC, numPartitions: 1 },
+      { topic: caseEventsTopic(), numPartitions: CASE_EVENTS_PARTITIONS },
+      { topic: caseEventsDeadLetterTopic(), numPartitions: 1 },
     ]);
   }
 
   publishCaseEvents(events: CaseEventEnvelope[]): Promise<void> {
     return this.publisher.publish(
-      CASE_EVENTS_TOPIC,
+      caseEventsTopic(),
       events.map((event) => ({ key: event.caseId, value: JSON.stringify(event), headers: { 'event-type': event.type, 'event-id': event.eventId } })),
     );
   }
@@ -37,10 +37,10 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   subscribe(groupId: string, handle: (message: InboundMessage) => Promise<void>): MessageSubscription {
     const logger = new Logger(`Consumer:${groupId}`);
     return new KafkaSubscription(this.kafka, {
-      groupId,
-      topics: [CASE_EVENTS_TOPIC],
+      groupId: `${topicPrefix()}-${groupId}`,
+      topics: [caseEventsTopic()],
       handle,
-      deadLetter: { topic: CASE_EVENTS_DEAD_LETTER_TOPIC, publisher: this.publisher },
+      deadLetter: { topic: caseEventsDeadLetterTopic(), publisher: this.publisher },
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
     });
   }

@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
 
 /** One invalid field: which one, and the rule it broke. */
 export interface FieldError {
@@ -52,7 +53,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const detail = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      return { type: 'about:blank', title: HttpStatus[status] ?? 'Error', status, detail: Array.isArray(detail) ? detail.join('; ') : String(detail ?? exception.message) };
+      return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: Array.isArray(detail) ? detail.join('; ') : String(detail ?? exception.message) };
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.' };

@@ -1,0 +1,32 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import type { CaseEventEnvelope, CaseRouted, WorkOrderStatus } from '@caseline/case-contracts';
+import { WorkOrdersService } from './work-orders.service';
+
+export class StatusUpdateDto {
+  @IsUUID() updateId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(100) workOrderId!: string;
+  @IsIn(['scheduled', 'in_progress', 'completed', 'rejected']) status!: WorkOrderStatus;
+  @IsOptional() @IsString() @MaxLength(2000) note?: string;
+  @IsOptional() @IsISO8601() scheduledFor?: string;
+  @IsOptional() @IsString() caseReference?: string;
+  @IsOptional() @IsISO8601() occurredAt?: string;
+}
+
+@Controller()
+export class DepartmentAdapterController {
+  constructor(private readonly workOrders: WorkOrdersService) {}
+
+  @EventPattern('CaseRouted')
+  onCaseRouted(@Payload() event: CaseEventEnvelope<'CaseRouted', CaseRouted['data']>): Promise<void> {
+    return this.workOrders.enqueue(event);
+  }
+
+  @Post('v1/department-systems/:department/status-updates')
+  @HttpCode(202)
+  async statusUpdate(@Param('department') department: string, @Body() dto: StatusUpdateDto): Promise<{ accepted: true }> {
+    await this.workOrders.receiveStatus(department, dto);
+    return { accepted: true };
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CaselineInfrastructureModule } from '@caseline/service-kit';
+import { DepartmentAdapterController } from './department-adapter.controller';
+import { departmentAdapterMigrations } from './department-adapter.migrations';
+import { WorkOrdersService } from './work-orders.service';
+
+@Module({
+  imports: [CaselineInfrastructureModule.forService({ name: 'department-adapter', schema: 'department_adapter', migrations: departmentAdapterMigrations })],
+  controllers: [DepartmentAdapterController],
+  providers: [WorkOrdersService],
+})
+export class DepartmentAdapterModule {}

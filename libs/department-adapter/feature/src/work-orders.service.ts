@@ -1,0 +1,166 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor, CaseEventEnvelope, CaseReported, CaseRouted, WorkOrderStatus } from '@caseline/case-contracts';
+import { CaseDomainError } from '@caseline/case-domain';
+import { Department, loadCityConfig } from '@caseline/city-config';
+import { deterministicEventId } from '@caseline/event-store';
+import { PermanentMessageError } from '@caseline/messaging';
+import { CaseLog, env, problem } from '@caseline/service-kit';
+import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRequest } from './department-system';
+
+export const ADAPTER_ACTOR: Actor = { kind: 'service', id: 'department-adapter', name: 'Department adapter' };
+
+interface PendingWorkOrder {
+  id: string;
+  case_id: string;
+  department: string;
+  routed_event_id: string;
+  request: WorkOrderRequest;
+  attempts: number;
+}
+
+export interface StatusUpdate {
+  updateId: string;
+  workOrderId: string;
+  status: WorkOrderStatus;
+  note?: string;
+  scheduledFor?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+@Injectable()
+export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkOrdersService.name);
+  private readonly departments: Map<string, Department>;
+  private readonly systems = new Map<string, DepartmentSystemClient>();
+  private readonly publicUrl = env('DEPARTMENT_ADAPTER_PUBLIC_URL', `http://127.0.0.1:${process.env.DEPARTMENT_ADAPTER_PORT ?? 3002}`);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly caseLog: CaseLog,
+  ) {
+    this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
+    for (const department of this.departments.values()) {
+      if (department.system) this.systems.set(department.code, new RestDepartmentSystem(department.system));
+    }
+  }
+
+  /** A routed case becomes a pending work order; delivery happens apart, so one slow department blocks no other. */
+  async enqueue(event: CaseEventEnvelope<'CaseRouted', CaseRouted['data']>): Promise<void> {
+    if (!this.systems.has(event.data.department)) return;
+    const history = await this.caseLog.history(event.caseId);
+    const reported = history.find((e) => e.type === 'CaseReported') as CaseEventEnvelope<'CaseReported', CaseReported['data']> | undefined;
+    if (!reported) throw new PermanentMessageError(`Case ${event.caseId} has no CaseReported event`);
+    const request: WorkOrderRequest = {
+      caseReference: reported.data.reference,
+      serviceCode: reported.data.serviceCode,
+      description: reported.data.description,
+      location: reported.data.location,
+      dueAt: event.data.dueAt,
+      callbackUrl: `${this.publicUrl}/v1/department-systems/${encodeURIComponent(event.data.department)}/status-updates`,
+    };
+    await this.dataSource.query(
+      `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, request) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING`,
+      [deterministicEventId('work-order', event.eventId), event.caseId, event.data.department, event.eventId, JSON.stringify(request)],
+    );
+    this.wake?.();
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.dispatchWhileRunning();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async dispatchWhileRunning(): Promise<void> {
+    while (this.running) {
+      let delivered = 0;
+      try {
+        delivered = await this.dispatchDue();
+      } catch (error) {
+        this.logger.warn(`dispatcher: ${(error as Error).message}`);
+      }
+      if (delivered === 0 && this.running) {
+        await Promise.race([sleep(250), new Promise<void>((resolve) => (this.wake = resolve))]);
+      }
+    }
+  }
+
+  /** Leases due work orders (a short statement, no long transaction) and delivers each. */
+  async dispatchDue(limit = 20): Promise<number> {
+    const due = await this.dataSource.query<PendingWorkOrder[]>(
+      `WITH leased AS (
+         UPDATE department_adapter.work_orders SET leased_until = now() + interval '30 seconds'
+          WHERE id IN (SELECT id FROM department_adapter.work_orders
+                        WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, case_id, department, routed_event_id, request, attempts)
+       SELECT * FROM leased`,
+      [limit],
+    );
+    await Promise.all(due.map((row) => this.deliver(row)));
+    return due.length;
+  }
+
+  private async deliver(order: PendingWorkOrder): Promise<void> {
+    const department = this.departments.get(order.department)!;
+    try {
+      const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request);
+      await this.caseLog.execute(
+        order.case_id,
+        { type: 'RecordWorkOrderCreated', data: { department: order.department, system: department.system!.name, workOrderId } },
+        {
+          metadata: { actor: ADAPTER_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: order.case_id, causationId: order.routed_event_id },
+          reactionTo: { eventId: order.routed_event_id, consumer: 'department-adapter' },
+          alongside: async (sql) =>
+            void (await sql.query(`UPDATE department_adapter.work_orders SET state = 'created', external_id = $2, leased_until = NULL, last_error = NULL WHERE id = $1`, [order.id, workOrderId])),
+        },
+      );
+    } catch (error) {
+      const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8));
+      this.logger.warn(`work order for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}): ${(error as Error).message}`);
+      await this.dataSource.query(
+        `UPDATE department_adapter.work_orders SET attempts = attempts + 1, last_error = $2, leased_until = NULL,
+                next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+        [order.id, (error as Error).message.slice(0, 500), backoffSeconds],
+      );
+    }
+  }
+
+  /** A department system tells us what happened to a work order. */
+  async receiveStatus(department: string, update: StatusUpdate): Promise<void> {
+    if (!this.systems.has(department)) throw problem(404, 'Not Found', `Department ${department} has no connected system`);
+    const rows = await this.dataSource.query<{ case_id: string }[]>(
+      'SELECT case_id FROM department_adapter.work_orders WHERE department = $1 AND external_id = $2',
+      [department, update.workOrderId],
+    );
+    if (rows.length === 0) throw problem(404, 'Not Found', `Work order ${update.workOrderId} is unknown for ${department}`);
+    const actor: Actor = { kind: 'department-system', id: department, name: this.departments.get(department)!.system!.name };
+    try {
+      await this.caseLog.execute(
+        rows[0].case_id,
+        {
+          type: 'RecordWorkOrderStatus',
+          data: { department, workOrderId: update.workOrderId, status: update.status, departmentStatus: update.status, note: update.note, scheduledFor: update.scheduledFor },
+        },
+        {
+          metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: rows[0].case_id },
+          reactionTo: { eventId: update.updateId, consumer: `department-system:${department}` },
+        },
+      );
+    } catch (error) {
+      if (error instanceof CaseDomainError) throw problem(409, 'Conflict', error.message);
+      throw error;
+    }
+  }
+}

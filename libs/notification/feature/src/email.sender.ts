@@ -1,0 +1,39 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+import { env, envInt, secret } from '@caseline/service-kit';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  /** Stable per notification, so a resend after a crash is recognisably the same message. */
+  messageId: string;
+}
+
+/** Email over a real SMTP conversation (the local mail catcher in development and tests). */
+@Injectable()
+export class EmailSender implements OnApplicationShutdown {
+  private readonly transport: Transporter;
+  private readonly from = env('MAIL_FROM', 'Caseline 311 <no-reply@caseline.local>');
+
+  constructor() {
+    const user = process.env.SMTP_USER;
+    this.transport = createTransport({
+      host: env('SMTP_HOST', '127.0.0.1'),
+      port: envInt('SMTP_PORT', 2525),
+      secure: process.env.SMTP_SECURE === 'true',
+      ignoreTLS: process.env.SMTP_SECURE !== 'true' && process.env.SMTP_REQUIRE_TLS !== 'true',
+      ...(user ? { auth: { user, pass: secret('SMTP_PASSWORD', '') } } : {}),
+      pool: true,
+      maxConnections: 4,
+    });
+  }
+
+  async send(email: OutgoingEmail): Promise<void> {
+    await this.transport.sendMail({ from: this.from, to: email.to, subject: email.subject, text: email.text, messageId: email.messageId });
+  }
+
+  onApplicationShutdown(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './notification.module';
+export * from './notification.service';
+export * from './templates';

@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor, CaseEventEnvelope, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
+import { loadCityConfig } from '@caseline/city-config';
+import { deterministicEventId } from '@caseline/event-store';
+import { CaseLog, env } from '@caseline/service-kit';
+import { EmailSender } from './email.sender';
+import { maskEmail, render } from './templates';
+
+export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', name: 'Notification service' };
+
+@Injectable()
+export class NotificationService {
+  private readonly logger = new Logger(NotificationService.name);
+  private readonly trackingBaseUrl = env('TRACKING_BASE_URL', `http://127.0.0.1:${process.env.INTAKE_PORT ?? 3000}/v1/cases`);
+  private readonly serviceNames = new Map(loadCityConfig().services.map((s) => [s.code, s.name]));
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly caseLog: CaseLog,
+    private readonly email: EmailSender,
+  ) {}
+
+  onCaseReported(event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
+    const { reporter, reference, serviceName } = event.data;
+    return this.notify(event, 'received', reporter, { reference, serviceName });
+  }
+
+  async onCaseResolved(event: CaseEventEnvelope<'CaseResolved', CaseResolved['data']>): Promise<void> {
+    const state = await this.caseLog.state(event.caseId);
+    if (!state.exists) return;
+    const serviceName = this.serviceNames.get(state.serviceCode) ?? state.serviceCode;
+    return this.notify(event, 'resolved', state.reporter, { reference: state.reference, serviceName, note: event.data.note });
+  }
+
+  /**
+   * Sends at most once per (event, purpose): a delivery already recorded is skipped. The record and
+   * the ResidentNotified event are written together after the SMTP server accepted the message.
+   */
+  private async notify(
+    cause: CaseEventEnvelope,
+    purpose: NotificationPurpose,
+    reporter: ReporterContact | undefined,
+    facts: { reference: string; serviceName: string; note?: string },
+  ): Promise<void> {
+    if (!reporter?.email) return;
+    const notificationId = deterministicEventId('notification', cause.eventId, purpose, 'email');
+    const sent = await this.dataSource.query('SELECT 1 FROM notification.deliveries WHERE notification_id = $1', [notificationId]);
+    if (sent.length > 0) return;
+
+    const message = render(purpose, reporter.language, { ...facts, trackingUrl: `${this.trackingBaseUrl}/${facts.reference}` });
+    await this.email.send({ to: reporter.email, ...message, messageId: `<${notificationId}@caseline>` });
+    const recipient = maskEmail(reporter.email);
+    await this.caseLog.execute(
+      cause.caseId,
+      { type: 'RecordResidentNotified', data: { notificationId, purpose, channel: 'email', recipient } },
+      {
+        metadata: { actor: NOTIFICATION_ACTOR, channel: 'email', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
+        reactionTo: { eventId: cause.eventId, consumer: `notification:${purpose}` },
+        alongside: async (sql) =>
+          void (await sql.query(
+            `INSERT INTO notification.deliveries (notification_id, case_id, purpose, channel, recipient_masked) VALUES ($1, $2, $3, 'email', $4)`,
+            [notificationId, cause.caseId, purpose, recipient],
+          )),
+      },
+    );
+    this.logger.log(`case ${cause.caseId}: "${purpose}" email sent to ${recipient}`);
+  }
+}

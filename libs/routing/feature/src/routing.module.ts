@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CaselineInfrastructureModule } from '@caseline/service-kit';
+import { RoutingController } from './routing.controller';
+import { RoutingService } from './routing.service';
+
+@Module({
+  imports: [CaselineInfrastructureModule.forService({ name: 'routing', schema: 'routing', migrations: [] })],
+  controllers: [RoutingController],
+  providers: [RoutingService],
+})
+export class RoutingModule {}
