@@ -9,7 +9,9 @@ const moduleNameMapper = Object.fromEntries(
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,tools,e2e}/**/*.spec.ts'],
+  globalSetup: '<rootDir>/tools/jest/global-setup.js',
+  globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
+import { asSql, sessionOf, testPool, waitFor } from '@caseline/testing';
+import { caseLogMigrations } from './case-log.schema';
+import { handleCommand } from './command-handler';
+import { appendToCase, LOG_START, NewEvent, readCase, readLog, WrongExpectedVersion, DuplicateEvent } from './event-store';
+import { LogRelay } from './log-relay';
+import { migrate } from './migrate';
+import type { Transactor } from './sql';
+
+const metadata: EventMetadata = { actor: { kind: 'operator', id: 'op-1', name: 'Operator' }, channel: 'phone', at: '2026-11-22T10:00:00.000Z', correlationId: 'c-1' };
+const event = (type = 'Noted', data: unknown = {}): NewEvent => ({ eventId: randomUUID(), type, schemaVersion: 1, data, metadata });
+
+describe('case event log (PostgreSQL)', () => {
+  let pool: Pool;
+  const sql = () => asSql(pool);
+  const transaction: Transactor = async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(asSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  beforeAll(async () => {
+    pool = testPool();
+    await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
+  });
+  afterAll(() => pool.end());
+
+  it('appends events with consecutive versions and reads them back in order', async () => {
+    const caseId = randomUUID();
+    await appendToCase(sql(), caseId, 0, [event('A'), event('B')]);
+    await appendToCase(sql(), caseId, 2, [event('C')]);
+    const history = await readCase(sql(), caseId);
+    expect(history.map((e) => [e.type, e.caseVersion])).toEqual([['A', 1], ['B', 2], ['C', 3]]);
+    expect(history[0].metadata).toEqual(metadata);
+  });
+
+  describe('is append-only, enforced by the database', () => {
+    let caseId: string;
+    beforeAll(async () => {
+      caseId = randomUUID();
+      await appendToCase(sql(), caseId, 0, [event('A')]);
+    });
+
+    it.each([
+      ['UPDATE', `UPDATE case_log.events SET type = 'Changed' WHERE case_id = $1`],
+      ['DELETE', `DELETE FROM case_log.events WHERE case_id = $1`],
+    ])('refuses %s', async (_name, statement) => {
+      await expect(pool.query(statement, [caseId])).rejects.toThrow(/append-only/);
+    });
+
+    it('refuses TRUNCATE', async () => {
+      await expect(pool.query('TRUNCATE case_log.events')).rejects.toThrow(/append-only/);
+    });
+
+    it('refuses even with replication triggers switched off (session_replication_role = replica)', async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('SET session_replication_role = replica');
+        await expect(client.query(`DELETE FROM case_log.events WHERE case_id = $1`, [caseId])).rejects.toThrow(/append-only/);
+      } finally {
+        await client.query('RESET session_replication_role');
+        client.release();
+      }
+    });
+
+    it('still holds every event afterwards', async () => {
+      expect((await readCase(sql(), caseId)).map((e) => e.type)).toEqual(['A']);
+    });
+  });
+
+  it('rejects an append at a stale expected version, and an event id already in the log', async () => {
+    const caseId = randomUUID();
+    const first = event('A');
+    await appendToCase(sql(), caseId, 0, [first]);
+    await expect(appendToCase(sql(), caseId, 0, [event('B')])).rejects.toBeInstanceOf(WrongExpectedVersion);
+    await expect(appendToCase(sql(), caseId, 5, [event('B')])).rejects.toBeInstanceOf(WrongExpectedVersion);
+    await expect(appendToCase(sql(), caseId, 1, [{ ...first }])).rejects.toBeInstanceOf(DuplicateEvent);
+  });
+
+  it('lets exactly one of two racing writers win; the other decides again on the new state', async () => {
+    const caseId = randomUUID();
+    await appendToCase(sql(), caseId, 0, [event('Opened')]);
+
+    // Two writers read version 1 and both try to append version 2 at the same moment.
+    const writerA = await pool.connect();
+    const writerB = await pool.connect();
+    try {
+      await writerA.query('BEGIN');
+      await writerB.query('BEGIN');
+      const appendA = appendToCase(asSql(writerA), caseId, 1, [event('ByA')]);
+      await appendA;
+      const appendB = appendToCase(asSql(writerB), caseId, 1, [event('ByB')]).then(
+        () => 'won',
+        (error) => error,
+      );
+      await writerA.query('COMMIT');
+      const outcomeB = await appendB;
+      await writerB.query('ROLLBACK');
+      expect(outcomeB).toBeInstanceOf(WrongExpectedVersion);
+    } finally {
+      writerA.release();
+      writerB.release();
+    }
+
+    // Through the command handler, concurrent commands all land, each decided on the state it saw.
+    type Command = { note: string };
+    const decider = {
+      initialState: () => ({ notes: [] as string[] }),
+      evolve: (state: { notes: string[] }, e: { type: string; data: unknown }) => ({ notes: [...state.notes, (e.data as { note: string }).note] }),
+      decide: (command: Command, state: { notes: string[] }) => (state.notes.includes(command.note) ? [] : [{ type: 'Noted', data: { note: command.note } }]),
+    };
+    const notes = ['one', 'two', 'three', 'four', 'five'];
+    await Promise.all(
+      notes.map((note) => handleCommand(transaction, decider, caseId, { note }, { metadata, eventId: () => randomUUID(), schemaVersion: () => 1 })),
+    );
+    const history = await readCase(sql(), caseId);
+    expect(history.map((e) => e.caseVersion)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(history.slice(2).map((e) => (e.data as { note: string }).note).sort()).toEqual([...notes].sort());
+  });
+
+  it('never skips an event whose transaction commits after a later one (xid8 + snapshot xmin)', async () => {
+    const slowCase = randomUUID();
+    const fastCase = randomUUID();
+    const published: CaseEventEnvelope[] = [];
+    const relay = new LogRelay({ name: `test-${randomUUID()}`, connect: sessionOf(pool), publish: async (events) => void published.push(...events), idleDelayMs: 5 });
+    relay.start();
+    try {
+      await waitFor(() => relay.isActive, 'relay to take the lock');
+      // The slow transaction takes its position first and stays open...
+      const slow = await pool.connect();
+      await slow.query('BEGIN');
+      await appendToCase(asSql(slow), slowCase, 0, [event('Slow')]);
+      // ...while a later transaction appends and commits.
+      await appendToCase(sql(), fastCase, 0, [event('Fast')]);
+
+      const { events: visible } = await readLog(sql(), LOG_START, 100000);
+      expect(visible.some((e) => e.caseId === fastCase)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(published.some((e) => e.caseId === fastCase || e.caseId === slowCase)).toBe(false);
+
+      await slow.query('COMMIT');
+      slow.release();
+      await waitFor(() => published.some((e) => e.caseId === fastCase), 'the relay to publish both events');
+      const order = published.filter((e) => e.caseId === slowCase || e.caseId === fastCase).map((e) => e.type);
+      expect(order).toEqual(['Slow', 'Fast']);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('runs one relay at a time: a second stands by until the first stops', async () => {
+    const name = `test-${randomUUID()}`;
+    const publish = async () => undefined;
+    const first = new LogRelay({ name, connect: sessionOf(pool), publish, standbyDelayMs: 50 });
+    const second = new LogRelay({ name, connect: sessionOf(pool), publish, standbyDelayMs: 50 });
+    first.start();
+    await waitFor(() => first.isActive, 'first relay active');
+    second.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.isActive).toBe(false);
+    await first.stop();
+    await waitFor(() => second.isActive, 'second relay to take over');
+    await second.stop();
+  });
+
+  it('resumes from its checkpoint after a restart, publishing nothing twice that it had checkpointed', async () => {
+    const name = `test-${randomUUID()}`;
+    const caseId = randomUUID();
+    const seen: string[] = [];
+    const publish = async (events: CaseEventEnvelope[]) => void seen.push(...events.filter((e) => e.caseId === caseId).map((e) => e.type));
+    await appendToCase(sql(), caseId, 0, [event('One')]);
+    const relay = new LogRelay({ name, connect: sessionOf(pool), publish });
+    relay.start();
+    await waitFor(() => seen.includes('One'), 'first event published');
+    await relay.stop();
+    await appendToCase(sql(), caseId, 1, [event('Two')]);
+    const again = new LogRelay({ name, connect: sessionOf(pool), publish });
+    again.start();
+    await waitFor(() => seen.includes('Two'), 'second event published');
+    await again.stop();
+    expect(seen).toEqual(['One', 'Two']);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './wait-for';
+export * from './postgres';
+export * from './system';
+export * from './kafka';

@@ -1,0 +1,15 @@
+import { Pool } from 'pg';
+import type { SessionConnection, Sql } from '@caseline/event-store';
+
+/** The test run's database (a fresh one per run, created by tools/jest/global-setup.js). */
+export const testPool = (max = 10): Pool => new Pool({ connectionString: process.env.DATABASE_URL, max });
+
+export const asSql = (client: { query: Pool['query'] }): Sql => ({
+  query: async <Row>(text: string, parameters?: unknown[]) => (await client.query(text, parameters as unknown[])).rows as Row[],
+});
+
+/** A dedicated connection (for transactions held open on purpose, and advisory locks). */
+export const sessionOf = (pool: Pool) => async (): Promise<SessionConnection> => {
+  const client = await pool.connect();
+  return { ...asSql(client), release: async () => client.release() };
+};

@@ -1,0 +1,77 @@
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const system = require(join(__dirname, '../../../../tools/dev/system.js'));
+
+export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'department-simulator' | 'mail-catcher';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Real service processes on free ports, against the test run's PostgreSQL and Kafka, started the
+ * same way as the Quick start. Tests can kill and restart any of them.
+ */
+export class TestSystem {
+  readonly env: NodeJS.ProcessEnv;
+  private readonly processes = new Map<ServiceName, ChildProcess>();
+  readonly logs: string[] = [];
+
+  private constructor(env: NodeJS.ProcessEnv) {
+    this.env = env;
+  }
+
+  static async create(overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', ...overrides };
+    for (const service of system.SERVICES as { portEnv: string }[]) env[service.portEnv] = String(await freePort());
+    env.MAIL_CATCHER_SMTP_PORT = String(await freePort());
+    env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
+    const simulatorUrl = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
+    for (const department of ['DOT', 'DSNY', 'DEP', 'PARKS']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
+    env.INTAKE_PUBLIC_URL = `http://127.0.0.1:${env.INTAKE_PORT}`;
+    env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/v1/cases`;
+    env.DEPARTMENT_ADAPTER_PUBLIC_URL = `http://127.0.0.1:${env.DEPARTMENT_ADAPTER_PORT}`;
+    return new TestSystem(env);
+  }
+
+  url(name: ServiceName): string {
+    const service = (system.SERVICES as { name: string; portEnv: string }[]).find((s) => s.name === name)!;
+    return `http://127.0.0.1:${this.env[service.portEnv]}`;
+  }
+
+  async start(names: ServiceName[], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    for (const name of names) {
+      const child: ChildProcess = system.startService(name, { ...this.env, ...extraEnv }, { log: (line: string) => this.logs.push(line) });
+      this.processes.set(name, child);
+      await system.waitReady(`${this.url(name)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
+    }
+  }
+
+  /** Resolves when the process has exited (e.g. after a failpoint killed it). */
+  exited(name: ServiceName): Promise<string> {
+    const child = this.processes.get(name)!;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(String(child.signalCode ?? child.exitCode));
+    return new Promise((resolve) => child.once('exit', (code, signal) => resolve(String(signal ?? code))));
+  }
+
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.processes.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = this.exited(name);
+    child.kill(signal);
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await system.stopAll([...this.processes.values()]);
+  }
+}
