@@ -14,6 +14,7 @@ const typeRules = {
   'type:feature': ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature'],
   'type:app': ['type:feature', 'type:util', 'type:data-access', 'type:contracts', 'type:domain'],
   'type:test': ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature'],
+  'type:e2e': ['type:domain', 'type:contracts', 'type:data-access', 'type:util', 'type:feature', 'type:test'],
 };
 const scopeRules = {
   'scope:case': ['scope:case'],
@@ -24,6 +25,7 @@ const scopeRules = {
   'scope:department-adapter': ['scope:department-adapter', 'scope:case', 'scope:city', 'scope:shared'],
   'scope:notification': ['scope:notification', 'scope:case', 'scope:city', 'scope:shared'],
   'scope:dev': ['scope:shared'],
+  'scope:e2e': ['scope:shared', 'scope:case', 'scope:city', 'scope:intake', 'scope:routing', 'scope:department-adapter', 'scope:notification'],
 };
 const constraints = (forSpecs = false) => [
   ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({

@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, problem } from '@caseline/service-kit';
+import { CaseLog, env, failpoint, problem } from '@caseline/service-kit';
 import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRequest } from './department-system';
 
 export const ADAPTER_ACTOR: Actor = { kind: 'service', id: 'department-adapter', name: 'Department adapter' };
@@ -116,6 +116,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     const department = this.departments.get(order.department)!;
     try {
       const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request);
+      failpoint('department-adapter:after-create');
       await this.caseLog.execute(
         order.case_id,
         { type: 'RecordWorkOrderCreated', data: { department: order.department, system: department.system!.name, workOrderId } },

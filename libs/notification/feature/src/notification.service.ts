@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Actor, CaseEventEnvelope, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
 import { loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
-import { CaseLog, env } from '@caseline/service-kit';
+import { CaseLog, env, failpoint } from '@caseline/service-kit';
 import { EmailSender } from './email.sender';
 import { maskEmail, render } from './templates';
 
@@ -50,6 +50,7 @@ export class NotificationService {
 
     const message = render(purpose, reporter.language, { ...facts, trackingUrl: `${this.trackingBaseUrl}/${facts.reference}` });
     await this.email.send({ to: reporter.email, ...message, messageId: `<${notificationId}@caseline>` });
+    failpoint('notification:after-send');
     const recipient = maskEmail(reporter.email);
     await this.caseLog.execute(
       cause.caseId,
@@ -64,6 +65,7 @@ export class NotificationService {
           )),
       },
     );
+    failpoint('notification:after-record');
     this.logger.log(`case ${cause.caseId}: "${purpose}" email sent to ${recipient}`);
   }
 }

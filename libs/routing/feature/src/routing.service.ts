@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Actor, CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CityConfig, loadCityConfig } from '@caseline/city-config';
 import { CaseFacts, routeCase, RoutingDecision } from '@caseline/routing-domain';
-import { CaseLog } from '@caseline/service-kit';
+import { CaseLog, failpoint } from '@caseline/service-kit';
 import { PermanentMessageError } from '@caseline/messaging';
 
 export const ROUTING_ACTOR: Actor = { kind: 'service', id: 'routing', name: 'Routing service' };
@@ -38,6 +38,7 @@ export class RoutingService {
         reactionTo: { eventId: event.eventId, consumer: 'routing' },
       },
     );
+    failpoint('routing:after-route');
     if (appended.length > 0) this.logger.log(`case ${event.caseId} routed to ${decision.department} by rule ${decision.rule.id}`);
   }
 

@@ -7,3 +7,4 @@ export * from './database';
 export * from './case-log';
 export * from './kafka.providers';
 export * from './caseline-infrastructure.module';
+export * from './failpoint';
