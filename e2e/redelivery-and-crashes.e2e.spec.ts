@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { caseEventsTopic } from '@caseline/case-contracts';
+import { caseEventsDeadLetterTopic, caseEventsTopic } from '@caseline/case-contracts';
 import { consumerLag, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
 import { caseApi, messagesTo, streetlightReport } from './case-api';
 
@@ -75,6 +75,12 @@ describe('consumers survive redelivery and crashes', () => {
     const { reference } = (await (await api.report(streetlightReport(email))).json()) as { reference: string };
     await api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'cases to flow past the bad messages');
     await caughtUp();
+    // Every consumer group parked each of the six: they are on the dead-letter topic for operators.
+    const admin = kafka.admin();
+    await admin.connect();
+    const parked = (await admin.fetchTopicOffsets(caseEventsDeadLetterTopic())).reduce((sum, p) => sum + Number(p.offset), 0);
+    await admin.disconnect();
+    expect(parked).toBeGreaterThanOrEqual(6 * consumers.length);
   });
 
   it.each([

@@ -77,7 +77,7 @@ function prefixLines(stream, prefix, write) {
 function startService(name, env, { log = (line) => process.stdout.write(line) } = {}) {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('apps', name, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...env, SWCRC: 'false', FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${name}]`.padEnd(22);
@@ -121,4 +121,49 @@ async function stopAll(children, graceMs = 10000) {
   );
 }
 
-module.exports = { ROOT, SERVICES, ensureDatabase, waitForKafka, startLocalKafka, fetchLocalKafka, startService, waitReady, portOf, stopAll, sleep };
+const dockerAnswers = () => spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+
+async function fromTestcontainers(env) {
+  const { PostgreSqlContainer } = require('@testcontainers/postgresql');
+  const { KafkaContainer } = require('@testcontainers/kafka');
+  const [postgres, kafka] = await Promise.all([
+    env.DATABASE_URL ? undefined : new PostgreSqlContainer('postgres:15').start(),
+    env.KAFKA_BROKERS ? undefined : new KafkaContainer('confluentinc/cp-kafka:8.0.0').start(),
+  ]);
+  if (postgres) env.DATABASE_URL = postgres.getConnectionUri();
+  if (kafka) env.KAFKA_BROKERS = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
+  return [postgres, kafka].filter(Boolean);
+}
+
+/**
+ * Real infrastructure for tests and benchmarks (ADR 0004), written into env:
+ * DATABASE_URL / KAFKA_BROKERS when set; otherwise testcontainers when a Docker engine answers;
+ * otherwise this machine's PostgreSQL and the project's own Kafka (tools/kafka/kafka.sh).
+ * The database is created fresh under the given name; returns how to release what was started.
+ */
+async function provideInfrastructure(env, { database }) {
+  const containers = (!env.DATABASE_URL || !env.KAFKA_BROKERS) && env.CASELINE_TEST_DOCKER !== 'off' && dockerAnswers() ? await fromTestcontainers(env) : [];
+  let startedKafka = false;
+  if (!env.KAFKA_BROKERS) {
+    const brokers = [`127.0.0.1:${env.KAFKA_PORT || 9092}`];
+    const running = await waitForKafka(brokers, 1000).then(() => true, () => false);
+    if (!running) {
+      const result = spawnSync('bash', [path.join(ROOT, 'tools/kafka/kafka.sh'), 'start'], { stdio: 'inherit', env: { ...env, KAFKA_FRESH: '1' } });
+      if (result.status !== 0) throw new Error('Could not start the local Kafka broker (tools/kafka/kafka.sh start)');
+      startedKafka = true;
+    }
+    env.KAFKA_BROKERS = brokers.join(',');
+  }
+  await waitForKafka(env.KAFKA_BROKERS.split(','));
+  const url = new URL(env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${database}`;
+  env.DATABASE_URL = url.toString();
+  await ensureDatabase(env.DATABASE_URL, { recreate: true });
+  return async function release() {
+    if (startedKafka) spawnSync('bash', [path.join(ROOT, 'tools/kafka/kafka.sh'), 'stop'], { stdio: 'inherit', env });
+    for (const container of containers) await container.stop();
+  };
+}
+
+module.exports = {
+  provideInfrastructure, ROOT, SERVICES, ensureDatabase, waitForKafka, startLocalKafka, fetchLocalKafka, startService, waitReady, portOf, stopAll, sleep };

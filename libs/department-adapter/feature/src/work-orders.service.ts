@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, failpoint, problem } from '@caseline/service-kit';
+import { CaseLog, env, envInt, failpoint, problem } from '@caseline/service-kit';
 import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRequest } from './department-system';
 
 export const ADAPTER_ACTOR: Actor = { kind: 'service', id: 'department-adapter', name: 'Department adapter' };
@@ -34,6 +34,8 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(WorkOrdersService.name);
   private readonly departments: Map<string, Department>;
   private readonly systems = new Map<string, DepartmentSystemClient>();
+  /** How long a dispatcher owns a work order it is delivering; a crashed one's work is retried after it. */
+  private readonly leaseSeconds = envInt('WORK_ORDER_LEASE_SECONDS', 15);
   private readonly publicUrl = env('DEPARTMENT_ADAPTER_PUBLIC_URL', `http://127.0.0.1:${process.env.DEPARTMENT_ADAPTER_PORT ?? 3002}`);
   private running = false;
   private loop?: Promise<void>;
@@ -100,13 +102,13 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   async dispatchDue(limit = 20): Promise<number> {
     const due = await this.dataSource.query<PendingWorkOrder[]>(
       `WITH leased AS (
-         UPDATE department_adapter.work_orders SET leased_until = now() + interval '30 seconds'
+         UPDATE department_adapter.work_orders SET leased_until = now() + make_interval(secs => $2)
           WHERE id IN (SELECT id FROM department_adapter.work_orders
                         WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
                         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
           RETURNING id, case_id, department, routed_event_id, request, attempts)
        SELECT * FROM leased`,
-      [limit],
+      [limit, this.leaseSeconds],
     );
     await Promise.all(due.map((row) => this.deliver(row)));
     return due.length;

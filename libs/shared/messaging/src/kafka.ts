@@ -60,6 +60,7 @@ export interface KafkaSubscriptionOptions {
   deadLetter: { topic: string; publisher: MessagePublisher };
   onError?: (error: Error, message: InboundMessage) => void;
   fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,7 +77,9 @@ export class KafkaSubscription implements MessageSubscription {
     kafka: Kafka,
     private readonly options: KafkaSubscriptionOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30000, heartbeatInterval: 3000, retry: { retries: 10 } });
+    // A dead member's partitions move after sessionTimeoutMs: short enough that a crash stalls little.
+    const sessionTimeout = options.sessionTimeoutMs ?? 10000;
+    this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
   }
 
   async start(): Promise<void> {

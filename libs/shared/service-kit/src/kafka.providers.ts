@@ -4,7 +4,7 @@ import { Counter } from 'prom-client';
 import { CASE_EVENTS_PARTITIONS, CaseEventEnvelope, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
 import { LogRelay } from '@caseline/event-store';
 import { createKafka, ensureTopics, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
-import { kafkaBrokers } from './config';
+import { envInt, kafkaBrokers } from './config';
 import { sessionFor } from './database';
 import { Metrics } from './health';
 
@@ -41,6 +41,7 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       topics: [caseEventsTopic()],
       handle,
       deadLetter: { topic: caseEventsDeadLetterTopic(), publisher: this.publisher },
+      sessionTimeoutMs: envInt('KAFKA_SESSION_TIMEOUT_MS', 10000),
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
     });
   }

@@ -31,7 +31,7 @@ export class TestSystem {
   }
 
   static async create(overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', ...overrides };
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', KAFKA_SESSION_TIMEOUT_MS: '6000', WORK_ORDER_LEASE_SECONDS: '3', ...overrides };
     for (const service of system.SERVICES as { portEnv: string }[]) env[service.portEnv] = String(await freePort());
     env.MAIL_CATCHER_SMTP_PORT = String(await freePort());
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
@@ -52,7 +52,11 @@ export class TestSystem {
     for (const name of names) {
       const child: ChildProcess = system.startService(name, { ...this.env, ...extraEnv }, { log: (line: string) => this.logs.push(line) });
       this.processes.set(name, child);
-      await system.waitReady(`${this.url(name)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
+      try {
+        await system.waitReady(`${this.url(name)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
+      } catch (error) {
+        throw new Error(`${name} did not start: ${(error as Error).message}\n${this.logs.slice(-15).join('')}`);
+      }
     }
   }
 

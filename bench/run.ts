@@ -1,0 +1,133 @@
+/**
+ * npm run bench — measures, in one run on this machine:
+ *  1. case intake throughput (autocannon, concurrent HTTP clients) against a raw PostgreSQL
+ *     baseline: the same single-row insert of the same JSON through the same pg driver;
+ *  2. end-to-end latency from POST /v1/cases to "resident notified" at a steady rate.
+ * Absolute numbers drift on shared machines; the ratios are what to compare.
+ * Env: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 16), BENCH_RATE (cases/s, default 50).
+ */
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { TestSystem, waitFor } from '@caseline/testing';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { provideInfrastructure } = require('../tools/dev/system.js');
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const rate = Number(process.env.BENCH_RATE ?? 50);
+
+const report = (email?: string) => ({
+  serviceCode: 'STREETLIGHT',
+  description: 'The streetlight on the corner is out',
+  location: { lat: 40.7484, long: -73.9857 },
+  channel: 'web',
+  ...(email ? { reporter: { email, language: 'en' } } : {}),
+});
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** Baseline: concurrent single-row inserts of the same payload, straight through pg. */
+async function rawPostgresInserts(databaseUrl: string): Promise<number> {
+  const pool = new Pool({ connectionString: databaseUrl, max: connections });
+  await pool.query('CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE IF NOT EXISTS bench.raw_cases (id uuid PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+  const payload = JSON.stringify({ ...report(), reference: '100-000-000' });
+  const deadline = Date.now() + seconds * 1000;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < deadline) {
+        await pool.query('INSERT INTO bench.raw_cases (id, data) VALUES ($1, $2)', [randomUUID(), payload]);
+        count++;
+      }
+    }),
+  );
+  await pool.end();
+  return count / seconds;
+}
+
+async function intakeThroughput(url: string) {
+  const result = await autocannon({
+    url: `${url}/v1/cases`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(report()),
+    connections,
+    duration: seconds,
+  });
+  const non2xx = result.non2xx + result.errors;
+  return { perSecond: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, failed: non2xx };
+}
+
+/** Steady arrivals; latency = ResidentNotified.recorded_at − CaseReported.recorded_at (both stamped by PostgreSQL). */
+async function endToEnd(system: TestSystem, pool: Pool) {
+  const started = Date.now();
+  const ids: string[] = [];
+  const total = rate * seconds;
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sends.push(
+      fetch(`${system.url('intake')}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report(`bench.${i}@example.org`)) })
+        .then((r) => r.json() as Promise<{ id: string }>)
+        .then((body) => void ids.push(body.id)),
+    );
+  }
+  await Promise.all(sends);
+  const query = `SELECT extract(epoch FROM (n.recorded_at - r.recorded_at)) * 1000 AS ms
+                   FROM case_log.events r JOIN case_log.events n ON n.case_id = r.case_id AND n.type = 'ResidentNotified'
+                  WHERE r.type = 'CaseReported' AND r.case_id = ANY($1::uuid[])`;
+  const rows = await waitFor(async () => {
+    const { rows } = await pool.query<{ ms: string }>(query, [ids]);
+    return rows.length === ids.length && rows;
+  }, 'every case to be notified', 120000);
+  const latencies = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  return { cases: ids.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] };
+}
+
+async function main() {
+  const env = { ...process.env } as NodeJS.ProcessEnv;
+  const release = await provideInfrastructure(env, { database: 'caseline_bench' });
+  Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, KAFKA_BROKERS: env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: `caseline-bench-${Date.now()}` });
+  const system = await TestSystem.create({ LOG_LEVEL: 'silent' });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+  try {
+    console.log(`bench: ${seconds}s per phase, ${connections} connections, ${rate} cases/s end-to-end`);
+    const raw = await rawPostgresInserts(env.DATABASE_URL!);
+    console.log(`raw PostgreSQL single-row inserts: ${raw.toFixed(0)}/s`);
+
+    await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+    const intake = await intakeThroughput(system.url('intake'));
+    console.log(`intake POST /v1/cases: ${intake.perSecond.toFixed(0)}/s (p50 ${intake.p50} ms, p90 ${intake.p90} ms, p99 ${intake.p99} ms, ${intake.failed} failed)`);
+    // Let the pipeline drain the burst before measuring latency at a steady rate.
+    await waitFor(async () => {
+      const { rows } = await pool.query(`SELECT count(*) FILTER (WHERE type = 'CaseReported') AS reported, count(*) FILTER (WHERE type = 'WorkOrderCreated') AS ordered FROM case_log.events`);
+      return rows[0].reported === rows[0].ordered;
+    }, 'the pipeline to drain', 600000);
+
+    const e2e = await endToEnd(system, pool);
+    console.log(`end-to-end POST → resident notified at ${rate}/s: p50 ${e2e.p50.toFixed(0)} ms, p95 ${e2e.p95.toFixed(0)} ms, p99 ${e2e.p99.toFixed(0)} ms, max ${e2e.max.toFixed(0)} ms (${e2e.cases} cases)`);
+
+    const ratio = intake.perSecond / raw;
+    console.log(`\nintake / raw PostgreSQL = ${(ratio * 100).toFixed(0)}% (target ≥ 40%)`);
+    console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
+    const results = join(__dirname, 'results');
+    mkdirSync(results, { recursive: true });
+    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, raw, intake, ratio, e2e }, null, 2));
+  } finally {
+    await pool.end();
+    await system.stop();
+    await release();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
