@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-[[ -d node_modules ]] || npm ci --no-audit --no-fund
+# npm install, not npm ci: npm 11 records only this platform's optional binaries, which npm ci rejects.
+[[ -d node_modules ]] || npm install --no-audit --no-fund
 
 echo "== lint"
 npx nx reset >/dev/null 2>&1 || true
