@@ -12,10 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { TestSystem, waitFor } from '@caseline/testing';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { provideInfrastructure } = require('../tools/dev/system.js');
+import { provideInfrastructure, TestSystem, waitFor } from '@caseline/testing';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);

@@ -57,11 +57,11 @@ export class Mailbox implements OnModuleInit, OnApplicationShutdown {
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(this.smtpPort, '127.0.0.1', () => resolve());
+      this.server!.listen(this.smtpPort, process.env.HOST ?? '127.0.0.1', () => resolve());
     });
     const address = (this.server as unknown as { server: { address(): { port: number } } }).server.address();
     this.smtpPort = address.port;
-    this.logger.log(`SMTP listening on 127.0.0.1:${this.smtpPort}`);
+    this.logger.log(`SMTP listening on port ${this.smtpPort}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -29,7 +29,8 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
 /** Starts a service and listens; SIGTERM/SIGINT close it gracefully (Nest shutdown hooks). */
 export async function startHttpService(module: Type<unknown>, options: HttpServiceOptions): Promise<INestApplication> {
   const app = await createHttpService(module, options);
-  await app.listen(options.port, options.host ?? '127.0.0.1');
-  Logger.log(`${options.name} listening on http://${options.host ?? '127.0.0.1'}:${options.port}`, 'Bootstrap');
+  const host = options.host ?? process.env.HOST ?? '127.0.0.1';
+  await app.listen(options.port, host);
+  Logger.log(`${options.name} listening on http://${host}:${options.port}`, 'Bootstrap');
   return app;
 }

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const system = require(join(__dirname, '../../../../tools/dev/system.js'));
 
+/** Real PostgreSQL and Kafka for tests and benchmarks (see tools/dev/system.js); returns a release function. */
+export const provideInfrastructure: (env: NodeJS.ProcessEnv, options: { database: string }) => Promise<() => Promise<void>> = system.provideInfrastructure;
+
 export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'department-simulator' | 'mail-catcher';
 
 const freePort = (): Promise<number> =>
