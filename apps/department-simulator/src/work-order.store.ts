@@ -47,6 +47,8 @@ export class WorkOrderStore implements OnApplicationShutdown {
   private byKey = new Map<string, WorkOrder>();
   knobs: Knobs = { down: false, errorRate: 0, latencyMs: 0 };
   private closing = false;
+  /** Like a real system, ids are never reused, even across restarts of the simulator. */
+  private readonly instance = Date.now().toString(36).toUpperCase().slice(-5);
 
   list(): WorkOrder[] {
     return this.orders;
@@ -69,7 +71,7 @@ export class WorkOrderStore implements OnApplicationShutdown {
     if (existing) return { order: existing, created: false };
     const now = new Date().toISOString();
     const order: WorkOrder = {
-      id: `WO-${String(this.orders.length + 1).padStart(6, '0')}`,
+      id: `WO-${this.instance}-${String(this.orders.length + 1).padStart(6, '0')}`,
       idempotencyKey,
       ...fields,
       status: 'open',

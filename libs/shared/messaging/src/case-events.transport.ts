@@ -1,6 +1,5 @@
-import { ArgumentsHost, Catch, RpcExceptionFilter } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { lastValueFrom, Observable, throwError } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { InboundMessage, MessageSubscription, PermanentMessageError } from './ports';
 
@@ -54,13 +53,3 @@ export class CaseEventsTransport extends Server implements CustomTransportStrate
   }
 }
 
-/**
- * Lets a handler's own error reach the transport unchanged (Nest would turn it into a generic
- * RpcException), so that transient failures are retried and PermanentMessageError is parked.
- */
-@Catch()
-export class PassThroughEventErrors implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    return throwError(() => exception);
-  }
-}

@@ -61,6 +61,9 @@ export interface KafkaSubscriptionOptions {
   onError?: (error: Error, message: InboundMessage) => void;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  partitionsConcurrently?: number;
+  /** Errors (besides PermanentMessageError) that retrying cannot fix, e.g. a broken domain invariant. */
+  isPermanent?: (error: unknown) => boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,7 +91,16 @@ export class KafkaSubscription implements MessageSubscription {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // Partitions are independent (a case's events share one), so they are handled side by side.
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let handled: string | undefined;
+        const commit = async () => {
+          if (handled === undefined) return;
+          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(handled) + 1n).toString() }]);
+          handled = undefined;
+        };
+        let sinceCommit = 0;
         for (const raw of batch.messages) {
           if (!isRunning() || isStale() || this.stopping) break;
           const message: InboundMessage = {
@@ -101,9 +113,15 @@ export class KafkaSubscription implements MessageSubscription {
           };
           await this.handleWithRetry(message, heartbeat);
           resolveOffset(raw.offset);
-          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(raw.offset) + 1n).toString() }]);
+          handled = raw.offset;
+          // Offsets are committed only for messages whose effect is done; every 100 and at batch end.
+          if (++sinceCommit >= 100) {
+            await commit();
+            sinceCommit = 0;
+          }
           await heartbeat();
         }
+        await commit();
       },
     });
   }
@@ -115,9 +133,9 @@ export class KafkaSubscription implements MessageSubscription {
         return;
       } catch (error) {
         this.options.onError?.(error as Error, message);
-        if (error instanceof PermanentMessageError) {
+        if (error instanceof PermanentMessageError || this.options.isPermanent?.(error)) {
           await this.options.deadLetter.publisher.publish(this.options.deadLetter.topic, [
-            { key: message.key, value: message.value, headers: { ...message.headers, 'x-dead-letter-reason': error.message.slice(0, 500), 'x-source': `${message.topic}/${message.partition}/${message.offset}`, 'x-consumer-group': this.options.groupId } },
+            { key: message.key, value: message.value, headers: { ...message.headers, 'x-dead-letter-reason': (error as Error).message.slice(0, 500), 'x-source': `${message.topic}/${message.partition}/${message.offset}`, 'x-consumer-group': this.options.groupId } },
           ]);
           return;
         }

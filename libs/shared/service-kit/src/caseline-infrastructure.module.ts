@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Logger, Module, Type } from '@nestjs/c
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Migration } from '@caseline/event-store';
-import { CaseEventsTransport, PassThroughEventErrors } from '@caseline/messaging';
+import { CaseEventsTransport } from '@caseline/messaging';
 import { createHttpService } from './bootstrap';
 import { CaseLog } from './case-log';
 import { databaseUrl, envInt } from './config';
@@ -70,8 +70,8 @@ export async function startCaselineService(module: Type<unknown>, options: Start
   if (options.consumerGroup) {
     const bus = app.get(CaseEventsBus);
     const groupId = options.consumerGroup;
-    const consumer = app.connectMicroservice({ strategy: new CaseEventsTransport((handle) => bus.subscribe(groupId, handle)) });
-    consumer.useGlobalFilters(new PassThroughEventErrors());
+    // inheritAppConfig: the app's global filter lets handler errors reach the transport unchanged.
+    app.connectMicroservice({ strategy: new CaseEventsTransport((handle) => bus.subscribe(groupId, handle)) }, { inheritAppConfig: true });
   }
   await app.init();
   await app.startAllMicroservices();

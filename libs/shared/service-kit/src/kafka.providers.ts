@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnMo
 import { DataSource } from 'typeorm';
 import { Counter } from 'prom-client';
 import { CASE_EVENTS_PARTITIONS, CaseEventEnvelope, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
+import { CaseDomainError } from '@caseline/case-domain';
 import { LogRelay } from '@caseline/event-store';
 import { createKafka, ensureTopics, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
 import { envInt, kafkaBrokers } from './config';
@@ -42,6 +43,7 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       handle,
       deadLetter: { topic: caseEventsDeadLetterTopic(), publisher: this.publisher },
       sessionTimeoutMs: envInt('KAFKA_SESSION_TIMEOUT_MS', 10000),
+      isPermanent: (error) => error instanceof CaseDomainError,
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
     });
   }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { Observable, throwError } from 'rxjs';
 
 /** One invalid field: which one, and the rule it broke. */
 export interface FieldError {
@@ -29,12 +30,16 @@ export class ProblemException extends HttpException {
 export const problem = (status: number, title: string, detail?: string, errors?: FieldError[]): ProblemException =>
   new ProblemException({ type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) });
 
-/** Maps every error to problem+json; unexpected ones are logged and answered without internals. */
+/**
+ * Maps every HTTP error to problem+json; unexpected ones are logged and answered without internals.
+ * Errors of event handlers pass through unchanged, for the Kafka transport to retry or park.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toProblem(exception);
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));

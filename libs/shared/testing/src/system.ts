@@ -53,7 +53,7 @@ export class TestSystem {
 
   async start(names: ServiceName[], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     for (const name of names) {
-      const child: ChildProcess = system.startService(name, { ...this.env, ...extraEnv }, { log: (line: string) => this.logs.push(line) });
+      const child: ChildProcess = system.startService(name, { ...this.env, ...extraEnv }, { log: (line: string) => (process.env.CASELINE_TEST_LOGS ? process.stdout.write(line) : this.logs.push(line)) });
       this.processes.set(name, child);
       try {
         await system.waitReady(`${this.url(name)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
