@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { Actor, CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CaseState, summarize } from '@caseline/case-domain';
 import { loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
 import { CaseLog, env, problem } from '@caseline/service-kit';
 import type { ReportCaseDto } from './report-case.dto';
+import { caseIdForReference, ReferenceSerials } from './reference-serials';
 
 export interface CaseView {
   reference: string;
@@ -38,7 +37,7 @@ export class IntakeService {
 
   constructor(
     private readonly caseLog: CaseLog,
-    private readonly dataSource: DataSource,
+    private readonly serials: ReferenceSerials,
   ) {
     this.services = new Map(loadCityConfig().services.map((s) => [s.code, s]));
   }
@@ -54,9 +53,8 @@ export class IntakeService {
         { field: 'serviceCode', rule: 'inCatalog', message: 'serviceCode must be a code from GET /v1/services' },
       ]);
     }
-    const caseId = randomUUID();
-    const [{ serial }] = await this.dataSource.query<{ serial: string }[]>(`SELECT nextval('intake.case_reference_serial') AS serial`);
-    const reference = formatReference(Number(serial));
+    const reference = formatReference(await this.serials.take());
+    const caseId = caseIdForReference(reference);
     const data: CaseReported['data'] = {
       reference,
       serviceCode: service.code,
@@ -66,11 +64,7 @@ export class IntakeService {
       channel: dto.channel,
       ...(dto.reporter ? { reporter: { ...dto.reporter } } : {}),
     };
-    const { state } = await this.caseLog.execute(caseId, { type: 'ReportCase', data }, {
-      metadata: { actor: residentActor(dto), channel: dto.channel, at: at.toISOString(), correlationId: caseId },
-      // After the append, so the event is the first write of the transaction (ADR 0002).
-      alongside: async (sql) => void (await sql.query('INSERT INTO intake.case_references (reference, case_id) VALUES ($1, $2)', [reference, caseId])),
-    });
+    const { state } = await this.caseLog.open(caseId, { type: 'ReportCase', data }, { actor: residentActor(dto), channel: dto.channel, at: at.toISOString(), correlationId: caseId });
     return this.view(caseId, state, at.toISOString(), at.toISOString());
   }
 
@@ -102,10 +96,10 @@ export class IntakeService {
         { field: 'reference', rule: 'referenceFormat', message: 'reference must be nine digits with a valid check digit' },
       ]);
     }
-    const rows = await this.dataSource.query<{ case_id: string }[]>('SELECT case_id FROM intake.case_references WHERE reference = $1', [reference]);
-    if (rows.length === 0) throw problem(404, 'Not Found', `No case has reference ${reference}`);
-    const history = await this.caseLog.history(rows[0].case_id);
-    return { reference, caseId: rows[0].case_id, history };
+    const caseId = caseIdForReference(reference);
+    const history = await this.caseLog.history(caseId);
+    if (history.length === 0) throw problem(404, 'Not Found', `No case has reference ${reference}`);
+    return { reference, caseId, history };
   }
 
   private view(caseId: string, state: CaseState, reportedAt: string, updatedAt: string): CaseView {

@@ -1,4 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { connect as connectTcp, Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { createTransport, Transporter } from 'nodemailer';
 import { env, envInt, secret } from '@caseline/service-kit';
 
@@ -18,11 +20,22 @@ export class EmailSender implements OnApplicationShutdown {
 
   constructor() {
     const user = process.env.SMTP_USER;
+    const host = env('SMTP_HOST', '127.0.0.1');
+    const port = envInt('SMTP_PORT', 2525);
+    const secure = process.env.SMTP_SECURE === 'true';
     this.transport = createTransport({
-      host: env('SMTP_HOST', '127.0.0.1'),
-      port: envInt('SMTP_PORT', 2525),
-      secure: process.env.SMTP_SECURE === 'true',
-      ignoreTLS: process.env.SMTP_SECURE !== 'true' && process.env.SMTP_REQUIRE_TLS !== 'true',
+      host,
+      port,
+      secure,
+      // Our own socket, with TCP_NODELAY: nodemailer's leaves Nagle on, and each message then waits
+      // out the server's delayed ACK (measured: 46 ms a message instead of 3 over loopback).
+      getSocket: (_options, callback) => {
+        const socket: Socket = secure ? connectTls({ host, port, servername: host }) : connectTcp({ host, port });
+        socket.setNoDelay(true);
+        socket.once('error', (error) => callback(error, undefined as never));
+        socket.once(secure ? 'secureConnect' : 'connect', () => callback(null, { connection: socket, secured: secure }));
+      },
+      ignoreTLS: !secure && process.env.SMTP_REQUIRE_TLS !== 'true',
       ...(user ? { auth: { user, pass: secret('SMTP_PASSWORD', '') } } : {}),
       pool: true,
       maxConnections: 4,

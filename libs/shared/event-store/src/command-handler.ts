@@ -1,5 +1,5 @@
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
-import { appendToCase, readCase, WrongExpectedVersion } from './event-store';
+import { appendNewCases, appendToCase, NewEvent, readCase, WrongExpectedVersion } from './event-store';
 import type { Sql, Transactor } from './sql';
 
 export interface Decider<Command, Event extends { type: string; data: unknown }, State> {
@@ -27,6 +27,55 @@ export const foldCase = <Event extends { type: string; data: unknown }, State>(
   decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
   events: CaseEventEnvelope[],
 ): State => events.reduce((state, e) => decider.evolve(state, { type: e.type, data: e.data } as Event), decider.initialState());
+
+/**
+ * Opens new cases, batching the appends of concurrent callers into one INSERT: while a statement
+ * is in flight, arrivals queue and go together in the next. Under load this turns many small
+ * commits into few larger ones; alone, a caller waits for nobody.
+ */
+export class CaseOpener<Command, Event extends { type: string; data: unknown }, State> {
+  private queue: { caseId: string; events: NewEvent[]; resolve: (events: CaseEventEnvelope[]) => void; reject: (error: unknown) => void }[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly decider: Decider<Command, Event, State>,
+    private readonly options: { schemaVersion: (type: string) => number; maxConcurrentStatements?: number; maxBatch?: number },
+  ) {}
+
+  async open(caseId: string, command: Command, metadata: EventMetadata, eventId: (index: number) => string): Promise<CommandResult<State>> {
+    const state = this.decider.initialState();
+    const decided = this.decider.decide(command, state);
+    const events = decided.map((event, index) => ({ eventId: eventId(index), type: event.type, schemaVersion: this.options.schemaVersion(event.type), data: event.data, metadata }));
+    const appended = await new Promise<CaseEventEnvelope[]>((resolve, reject) => {
+      this.queue.push({ caseId, events, resolve, reject });
+      this.flush();
+    });
+    return { appended, state: decided.reduce(this.decider.evolve, state) };
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.inFlight < (this.options.maxConcurrentStatements ?? 4)) {
+      const batch = this.queue.splice(0, this.options.maxBatch ?? 200);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.flush();
+      });
+    }
+  }
+
+  private async write(batch: CaseOpener<Command, Event, State>['queue']): Promise<void> {
+    try {
+      const appended = await appendNewCases(this.sql, batch);
+      batch.forEach((entry, index) => entry.resolve(appended[index]));
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      // One bad case must not fail its neighbours: write them one by one.
+      await Promise.all(batch.map((entry) => appendNewCases(this.sql, [entry]).then(([events]) => entry.resolve(events), entry.reject)));
+    }
+  }
+}
 
 /**
  * read → fold → decide → append, in one transaction. When another writer got to the case first,

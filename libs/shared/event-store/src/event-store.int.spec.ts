@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
 import { asSql, sessionOf, testPool, waitFor } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
-import { handleCommand } from './command-handler';
+import { CaseOpener, handleCommand } from './command-handler';
 import { appendToCase, LOG_START, NewEvent, readCase, readLog, WrongExpectedVersion, DuplicateEvent } from './event-store';
 import { LogRelay } from './log-relay';
 import { migrate } from './migrate';
@@ -127,6 +127,23 @@ describe('case event log (PostgreSQL)', () => {
     const history = await readCase(sql(), caseId);
     expect(history.map((e) => e.caseVersion)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(history.slice(2).map((e) => (e.data as { note: string }).note).sort()).toEqual([...notes].sort());
+  });
+
+  it('opens concurrent cases in batches, and one case id already in use fails only its own opening', async () => {
+    const decider = {
+      initialState: () => ({ opened: false }),
+      evolve: () => ({ opened: true }),
+      decide: (command: { title: string }) => [{ type: 'Opened', data: command }],
+    };
+    const opener = new CaseOpener(sql(), decider, { schemaVersion: () => 1, maxConcurrentStatements: 1 });
+    const taken = randomUUID();
+    await appendToCase(sql(), taken, 0, [event('Opened')]);
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    const outcomes = await Promise.allSettled([...ids, taken].map((id, i) => opener.open(id, { title: `case ${i}` }, metadata, () => randomUUID())));
+    expect(outcomes.slice(0, 40).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(outcomes[40]).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedVersion) });
+    for (const id of ids) expect((await readCase(sql(), id)).map((e) => e.caseVersion)).toEqual([1]);
+    expect(await readCase(sql(), taken)).toHaveLength(1);
   });
 
   it('never skips an event whose transaction commits after a later one (xid8 + snapshot xmin)', async () => {

@@ -99,6 +99,41 @@ export async function appendToCase(sql: Sql, caseId: string, expectedVersion: nu
   return rows.map(toEnvelope);
 }
 
+/**
+ * Opens many new cases in one statement (group commit at the application level): each case's
+ * events get versions 1..n. If any case id is already in use the whole statement fails with
+ * WrongExpectedVersion and nothing is written.
+ */
+export async function appendNewCases(sql: Sql, cases: { caseId: string; events: NewEvent[] }[]): Promise<CaseEventEnvelope[][]> {
+  const rows = cases.flatMap(({ caseId, events }) => events.map((event, index) => ({ caseId, version: index + 1, event })));
+  let inserted: EventRow[];
+  try {
+    inserted = await sql.query<EventRow>(
+      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[])
+       RETURNING ${COLUMNS}`,
+      [
+        rows.map((r) => r.event.eventId),
+        rows.map((r) => r.caseId),
+        rows.map((r) => r.version),
+        rows.map((r) => r.event.type),
+        rows.map((r) => r.event.schemaVersion),
+        rows.map((r) => JSON.stringify(r.event.data)),
+        rows.map((r) => JSON.stringify(r.event.metadata)),
+      ],
+    );
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string };
+    if (pgError.code === '23505' && pgError.constraint === 'events_case_version_unique') throw new WrongExpectedVersion(cases.length === 1 ? cases[0].caseId : 'one of a batch', 0);
+    throw error;
+  }
+  const byCase = new Map<string, CaseEventEnvelope[]>();
+  for (const row of inserted.map(toEnvelope).sort((a, b) => a.caseVersion - b.caseVersion)) {
+    byCase.set(row.caseId, [...(byCase.get(row.caseId) ?? []), row]);
+  }
+  return cases.map(({ caseId }) => byCase.get(caseId) ?? []);
+}
+
 /** Every event of one case, in version order. */
 export async function readCase(sql: Sql, caseId: string): Promise<CaseEventEnvelope[]> {
   const rows = await sql.query<EventRow>(`SELECT ${COLUMNS} FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [caseId]);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CASE_EVENT_SCHEMA_VERSION, CaseEventEnvelope, CaseEventType, EventMetadata } from '@caseline/case-contracts';
-import { CaseCommand, caseDecider, CaseState } from '@caseline/case-domain';
-import { CommandResult, deterministicEventId, DuplicateEvent, foldCase, handleCommand, newEventId, readCase, Sql } from '@caseline/event-store';
+import { CaseCommand, caseDecider, CaseState, ReportCase } from '@caseline/case-domain';
+import { CaseOpener, CommandResult, deterministicEventId, DuplicateEvent, foldCase, handleCommand, newEventId, readCase, Sql } from '@caseline/event-store';
 import { transactorFor } from './database';
 
 export interface ExecuteOptions {
@@ -20,8 +20,11 @@ export interface ExecuteOptions {
 export class CaseLog {
   private readonly transaction;
 
+  private readonly opener;
+
   constructor(private readonly dataSource: DataSource) {
     this.transaction = transactorFor(dataSource);
+    this.opener = new CaseOpener(this.sql(), caseDecider, { schemaVersion: this.schemaVersion });
   }
 
   async execute(caseId: string, command: CaseCommand, options: ExecuteOptions): Promise<CommandResult<CaseState> & { duplicate: boolean }> {
@@ -30,7 +33,7 @@ export class CaseLog {
       const result = await handleCommand(this.transaction, caseDecider, caseId, command, {
         metadata: options.metadata,
         eventId: reactionTo ? (index) => deterministicEventId(reactionTo.consumer, reactionTo.eventId, String(index)) : () => newEventId(),
-        schemaVersion: (type) => CASE_EVENT_SCHEMA_VERSION[type as CaseEventType] ?? 1,
+        schemaVersion: this.schemaVersion,
         alongside: options.alongside,
       });
       return { ...result, duplicate: false };
@@ -41,6 +44,11 @@ export class CaseLog {
     }
   }
 
+  /** Opens a new case with its first event: intake's whole write path, batched with concurrent openings. */
+  open(caseId: string, command: ReportCase, metadata: EventMetadata): Promise<CommandResult<CaseState>> {
+    return this.opener.open(caseId, command, metadata, () => newEventId());
+  }
+
   history(caseId: string): Promise<CaseEventEnvelope[]> {
     return readCase(this.sql(), caseId);
   }
@@ -48,6 +56,8 @@ export class CaseLog {
   async state(caseId: string): Promise<CaseState> {
     return foldCase(caseDecider, await this.history(caseId));
   }
+
+  private readonly schemaVersion = (type: string): number => CASE_EVENT_SCHEMA_VERSION[type as CaseEventType] ?? 1;
 
   private sql(): Sql {
     return { query: (text, parameters) => this.dataSource.query(text, parameters) };
