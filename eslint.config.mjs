@@ -18,7 +18,7 @@ const typeRules = {
 };
 const scopeRules = {
   'scope:case': ['scope:case'],
-  'scope:city': ['scope:city', 'scope:case'],
+  'scope:city': ['scope:city', 'scope:case', 'scope:routing'],
   'scope:shared': ['scope:shared', 'scope:case', 'scope:city'],
   'scope:intake': ['scope:intake', 'scope:case', 'scope:city', 'scope:shared'],
   'scope:routing': ['scope:routing', 'scope:case', 'scope:city', 'scope:shared'],

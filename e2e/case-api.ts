@@ -1,4 +1,4 @@
-import { waitFor } from '@caseline/testing';
+import { TestSystem, waitFor } from '@caseline/testing';
 
 export interface HistoryEvent {
   type: string;
@@ -35,3 +35,10 @@ export const streetlightReport = (email: string) => ({
 
 export const messagesTo = async (mailCatcherUrl: string, email: string): Promise<{ subject: string; text: string; to: string }[]> =>
   (await fetch(`${mailCatcherUrl}/messages?to=${encodeURIComponent(email)}`)).json() as Promise<{ subject: string; text: string; to: string }[]>;
+
+/** Every process of Caseline, on free ports, as the Quick start runs them. */
+export async function startWholeSystem(): Promise<TestSystem> {
+  const system = await TestSystem.create();
+  await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+  return system;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { TestSystem, testPool, waitFor } from '@caseline/testing';
-import { caseApi, messagesTo, streetlightReport } from './case-api';
+import { caseApi, messagesTo, startWholeSystem, streetlightReport } from './case-api';
 
 const countEvents = async (pool: Pool): Promise<number> => Number((await pool.query('SELECT count(*) AS n FROM case_log.events')).rows[0].n);
 
@@ -11,8 +11,7 @@ describe('one case travels the whole way: intake → routing → department → 
   let api: ReturnType<typeof caseApi>;
 
   beforeAll(async () => {
-    system = await TestSystem.create();
-    await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+    system = await startWholeSystem();
     api = caseApi(system.url('intake'));
     pool = testPool(2);
   }, 180000);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { caseEventsDeadLetterTopic, caseEventsTopic } from '@caseline/case-contracts';
-import { consumerLag, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
-import { caseApi, messagesTo, streetlightReport } from './case-api';
+import { readCase } from '@caseline/event-store';
+import { asSql, consumerLag, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
+import { caseApi, messagesTo, startWholeSystem, streetlightReport } from './case-api';
 
 /** Nothing is lost, nothing is done twice: redelivered events and processes killed between two steps. */
 describe('consumers survive redelivery and crashes', () => {
@@ -18,8 +19,7 @@ describe('consumers survive redelivery and crashes', () => {
     ((await (await fetch(`${system.url('department-simulator')}/work-orders`)).json()) as { caseReference: string }[]).filter((o) => o.caseReference === reference).length;
 
   beforeAll(async () => {
-    system = await TestSystem.create();
-    await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+    system = await startWholeSystem();
     api = caseApi(system.url('intake'));
     pool = testPool(2);
   }, 180000);
@@ -35,25 +35,12 @@ describe('consumers survive redelivery and crashes', () => {
     await api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the first delivery to take effect');
 
     // Deliver every event of the case a second time, exactly as the relay published them.
-    const history = (await pool.query(`SELECT * FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [id])).rows;
+    const history = await readCase(asSql(pool), id);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({
       topic: caseEventsTopic(),
-      messages: history.map((row) => ({
-        key: id,
-        value: JSON.stringify({
-          eventId: row.event_id,
-          caseId: row.case_id,
-          caseVersion: row.case_version,
-          type: row.type,
-          schemaVersion: row.schema_version,
-          data: row.data,
-          metadata: row.metadata,
-          globalPosition: String(row.global_position),
-          recordedAt: row.recorded_at.toISOString(),
-        }),
-      })),
+      messages: history.map((event) => ({ key: id, value: JSON.stringify(event) })),
     });
     await producer.disconnect();
     await caughtUp();

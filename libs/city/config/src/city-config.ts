@@ -1,3 +1,4 @@
+import type { Rule } from '@caseline/routing-domain';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -24,14 +25,8 @@ export interface Department {
   system?: DepartmentSystem;
 }
 
-export interface RoutingRule {
-  id: string;
-  description: string;
-  match: { serviceCodes?: string[]; groups?: string[] };
-  department: string;
-  priority: 'low' | 'normal' | 'high' | 'urgent';
-  target: { businessDays: number };
-}
+/** Routing rules are the routing context's own type; the city's file just holds them. */
+export type RoutingRule = Rule;
 
 export interface RoutingRuleSet {
   version: number;

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
-import { CaseState, summarize } from '@caseline/case-domain';
+import { caseDecider, CaseState, summarize } from '@caseline/case-domain';
+import { foldCase } from '@caseline/event-store';
 import { loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
-import { CaseLog, env, problem } from '@caseline/service-kit';
+import { CaseLog, problem, trackingUrl } from '@caseline/service-kit';
 import type { ReportCaseDto } from './report-case.dto';
 import { caseIdForReference, ReferenceSerials } from './reference-serials';
 
@@ -33,7 +34,6 @@ const residentActor = (dto: ReportCaseDto): Actor => ({ kind: 'resident', id: 'r
 @Injectable()
 export class IntakeService {
   private readonly services: Map<string, ServiceType>;
-  private readonly publicUrl = env('INTAKE_PUBLIC_URL', `http://127.0.0.1:${process.env.INTAKE_PORT ?? 3000}`);
 
   constructor(
     private readonly caseLog: CaseLog,
@@ -70,8 +70,7 @@ export class IntakeService {
 
   async find(reference: string): Promise<CaseView> {
     const { caseId, history } = await this.load(reference);
-    const state = await this.caseLog.state(caseId);
-    return this.view(caseId, state, history[0].metadata.at, history[history.length - 1].metadata.at);
+    return this.view(caseId, foldCase(caseDecider, history), history[0].metadata.at, history[history.length - 1].metadata.at);
   }
 
   async history(reference: string): Promise<{ reference: string; events: HistoryEntry[] }> {
@@ -114,7 +113,7 @@ export class IntakeService {
       dueAt: state.dueAt,
       reportedAt,
       updatedAt,
-      trackingUrl: `${this.publicUrl}/v1/cases/${state.reference}`,
+      trackingUrl: trackingUrl(state.reference),
     };
   }
 }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Actor, CaseEventEnvelope, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
 import { loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
-import { CaseLog, env, failpoint } from '@caseline/service-kit';
+import { CaseLog, failpoint, trackingUrl } from '@caseline/service-kit';
 import { EmailSender } from './email.sender';
 import { maskEmail, render } from './templates';
 
@@ -12,7 +12,6 @@ export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', 
 @Injectable()
 export class NotificationService {
   private readonly logger = new Logger(NotificationService.name);
-  private readonly trackingBaseUrl = env('TRACKING_BASE_URL', `http://127.0.0.1:${process.env.INTAKE_PORT ?? 3000}/v1/cases`);
   private readonly serviceNames = new Map(loadCityConfig().services.map((s) => [s.code, s.name]));
 
   constructor(
@@ -48,7 +47,7 @@ export class NotificationService {
     const sent = await this.dataSource.query('SELECT 1 FROM notification.deliveries WHERE notification_id = $1', [notificationId]);
     if (sent.length > 0) return;
 
-    const message = render(purpose, reporter.language, { ...facts, trackingUrl: `${this.trackingBaseUrl}/${facts.reference}` });
+    const message = render(purpose, reporter.language, { ...facts, trackingUrl: trackingUrl(facts.reference) });
     await this.email.send({ to: reporter.email, ...message, messageId: `<${notificationId}@caseline>` });
     failpoint('notification:after-send');
     const recipient = maskEmail(reporter.email);

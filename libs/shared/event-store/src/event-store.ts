@@ -140,11 +140,6 @@ export async function readCase(sql: Sql, caseId: string): Promise<CaseEventEnvel
   return rows.map(toEnvelope);
 }
 
-export async function caseExists(sql: Sql, eventId: string): Promise<boolean> {
-  const rows = await sql.query(`SELECT 1 FROM case_log.events WHERE event_id = $1`, [eventId]);
-  return rows.length > 0;
-}
-
 /**
  * The next events of the global log after `after`, in commit order. Only transactions older than
  * every still-running one are visible (pg_snapshot_xmin), so an event whose transaction commits

@@ -23,6 +23,29 @@ export async function ensureTopics(kafka: Kafka, topics: { topic: string; numPar
   }
 }
 
+/** Answers whether the cluster responds (for readiness probes), on one long-lived admin connection. */
+export class KafkaClusterProbe {
+  private readonly admin: Admin;
+  private connected?: Promise<void>;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  async ping(): Promise<void> {
+    this.connected ??= this.admin.connect().catch((error) => {
+      this.connected = undefined;
+      throw error;
+    });
+    await this.connected;
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}
+
 /**
  * Idempotent producer, acks=all, one request in flight, and one send at a time: concurrent sends
  * on a kafkajs idempotent producer have lost messages (kafkajs #598, #1005).

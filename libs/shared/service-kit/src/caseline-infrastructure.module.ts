@@ -47,8 +47,11 @@ export class CaselineInfrastructureModule {
         CaseLog,
         {
           provide: READINESS_CHECKS,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource): ReadinessCheck[] => [{ name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) }],
+          inject: [DataSource, CaseEventsBus],
+          useFactory: (dataSource: DataSource, bus: CaseEventsBus): ReadinessCheck[] => [
+            { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+            { name: 'kafka', check: () => bus.ping() },
+          ],
         },
       ],
       exports: [CaseLog, CaseEventsBus, READINESS_CHECKS, HealthModule],

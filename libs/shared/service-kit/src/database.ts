@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { caseLogMigrations, migrate, Migration, SessionConnection, Sql, Transactor } from '@caseline/event-store';
+import { caseLogMigrations, migrate, Migration, SessionConnection, Transactor } from '@caseline/event-store';
 
 export const transactorFor =
   (dataSource: DataSource): Transactor =>
   (work) =>
     dataSource.transaction((manager) => work({ query: (text, parameters) => manager.query(text, parameters) }));
-
-export const sqlFor = (dataSource: DataSource): Sql => ({ query: (text, parameters) => dataSource.query(text, parameters) });
 
 export const sessionFor = (dataSource: DataSource) => async (): Promise<SessionConnection> => {
   const runner = dataSource.createQueryRunner();

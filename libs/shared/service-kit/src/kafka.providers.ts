@@ -4,7 +4,7 @@ import { Counter } from 'prom-client';
 import { CASE_EVENTS_PARTITIONS, CaseEventEnvelope, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
 import { LogRelay } from '@caseline/event-store';
-import { createKafka, ensureTopics, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
+import { createKafka, ensureTopics, KafkaClusterProbe, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
 import { envInt, kafkaBrokers } from './config';
 import { sessionFor } from './database';
 import { Metrics } from './health';
@@ -14,10 +14,12 @@ import { Metrics } from './health';
 export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   readonly kafka;
   readonly publisher: MessagePublisher;
+  private readonly probe: KafkaClusterProbe;
 
   constructor(readonly serviceName: string) {
     this.kafka = createKafka({ clientId: `caseline-${serviceName}`, brokers: kafkaBrokers() });
     this.publisher = new KafkaPublisher(this.kafka);
+    this.probe = new KafkaClusterProbe(this.kafka);
   }
 
   async onModuleInit(): Promise<void> {
@@ -25,6 +27,11 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       { topic: caseEventsTopic(), numPartitions: CASE_EVENTS_PARTITIONS },
       { topic: caseEventsDeadLetterTopic(), numPartitions: 1 },
     ]);
+  }
+
+  /** Readiness: the cluster answers a metadata request. */
+  ping(): Promise<void> {
+    return this.probe.ping();
   }
 
   publishCaseEvents(events: CaseEventEnvelope[]): Promise<void> {
@@ -50,6 +57,7 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.close().catch(() => undefined);
+    await this.probe.close().catch(() => undefined);
   }
 }
 
