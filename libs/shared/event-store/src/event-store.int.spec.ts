@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
+import type { EventMetadata } from '@caseline/case-contracts';
 import { asSql, sessionOf, testPool, waitFor } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { CaseOpener, handleCommand } from './command-handler';
-import { appendToCase, LOG_START, NewEvent, readCase, readLog, WrongExpectedVersion, DuplicateEvent } from './event-store';
+import { appendToCase, LOG_START, NewEvent, readCase, readLog, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
 import { LogRelay } from './log-relay';
 import { migrate } from './migrate';
 import type { Transactor } from './sql';
@@ -149,7 +149,7 @@ describe('case event log (PostgreSQL)', () => {
   it('never skips an event whose transaction commits after a later one (xid8 + snapshot xmin)', async () => {
     const slowCase = randomUUID();
     const fastCase = randomUUID();
-    const published: CaseEventEnvelope[] = [];
+    const published: SerializedEvent[] = [];
     const relay = new LogRelay({ name: `test-${randomUUID()}`, connect: sessionOf(pool), publish: async (events) => void published.push(...events), idleDelayMs: 5 });
     relay.start();
     try {
@@ -176,6 +176,21 @@ describe('case event log (PostgreSQL)', () => {
     }
   });
 
+  it('publishes envelopes serialized by PostgreSQL exactly as readers see them', async () => {
+    const caseId = randomUUID();
+    await appendToCase(sql(), caseId, 0, [event('Opened', { title: 'ünïcode "quoted"', n: 1.5, nested: { list: [1, null] } })]);
+    const [stored] = await readCase(sql(), caseId);
+    let position = LOG_START;
+    let serialized: SerializedEvent | undefined;
+    while (!serialized) {
+      const batch = await readLogSerialized(sql(), position, 1000);
+      if (batch.events.length === 0) throw new Error('event not found in the log');
+      serialized = batch.events.find((e) => e.caseId === caseId);
+      position = batch.position;
+    }
+    expect(JSON.parse(serialized.envelope)).toEqual(stored);
+  });
+
   it('runs one relay at a time: a second stands by until the first stops', async () => {
     const name = `test-${randomUUID()}`;
     const publish = async () => undefined;
@@ -195,7 +210,7 @@ describe('case event log (PostgreSQL)', () => {
     const name = `test-${randomUUID()}`;
     const caseId = randomUUID();
     const seen: string[] = [];
-    const publish = async (events: CaseEventEnvelope[]) => void seen.push(...events.filter((e) => e.caseId === caseId).map((e) => e.type));
+    const publish = async (events: SerializedEvent[]) => void seen.push(...events.filter((e) => e.caseId === caseId).map((e) => e.type));
     await appendToCase(sql(), caseId, 0, [event('One')]);
     const relay = new LogRelay({ name, connect: sessionOf(pool), publish });
     relay.start();

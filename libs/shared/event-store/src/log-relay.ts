@@ -1,5 +1,4 @@
-import type { CaseEventEnvelope } from '@caseline/case-contracts';
-import { LOG_START, LogPosition, readLog } from './event-store';
+import { LOG_START, LogPosition, readLogSerialized, SerializedEvent } from './event-store';
 import type { Sql } from './sql';
 
 /** A session-bound connection: the advisory lock lives as long as it does. */
@@ -11,7 +10,7 @@ export interface LogRelayOptions {
   /** Names the checkpoint; one relay per name publishes at a time. */
   name: string;
   connect: () => Promise<SessionConnection>;
-  publish: (events: CaseEventEnvelope[]) => Promise<void>;
+  publish: (events: SerializedEvent[]) => Promise<void>;
   batchSize?: number;
   idleDelayMs?: number;
   standbyDelayMs?: number;
@@ -55,6 +54,9 @@ export class LogRelay {
         connection = await this.options.connect();
         const [{ locked }] = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`caseline-relay:${this.options.name}`]);
         if (locked) {
+          // A checkpoint lost in a crash only means republishing a batch (consumers are idempotent),
+          // so checkpoint writes need not wait for the WAL flush.
+          await connection.query('SET synchronous_commit = off');
           this.active = true;
           await this.publishWhileRunning(connection);
         }
@@ -73,7 +75,7 @@ export class LogRelay {
   private async publishWhileRunning(connection: SessionConnection): Promise<void> {
     let position = await this.checkpoint(connection);
     while (this.running) {
-      const { events, position: next } = await readLog(connection, position, this.options.batchSize ?? 500);
+      const { events, position: next } = await readLogSerialized(connection, position, this.options.batchSize ?? 500);
       if (events.length === 0) {
         await sleep(this.options.idleDelayMs ?? 10);
         continue;
@@ -86,6 +88,8 @@ export class LogRelay {
       );
       position = next;
       this.options.onPublished?.(events.length, position);
+      // A partial batch means we are at the head of the log: let a few more commits gather.
+      if (events.length < (this.options.batchSize ?? 500)) await sleep(this.options.idleDelayMs ?? 10);
     }
   }
 

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Counter } from 'prom-client';
-import { CASE_EVENTS_PARTITIONS, CaseEventEnvelope, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
+import { CASE_EVENTS_PARTITIONS, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
-import { LogRelay } from '@caseline/event-store';
+import { LogRelay, SerializedEvent } from '@caseline/event-store';
 import { createKafka, ensureTopics, KafkaClusterProbe, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
 import { envInt, kafkaBrokers } from './config';
 import { sessionFor } from './database';
@@ -34,10 +34,10 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
     return this.probe.ping();
   }
 
-  publishCaseEvents(events: CaseEventEnvelope[]): Promise<void> {
+  publishCaseEvents(events: SerializedEvent[]): Promise<void> {
     return this.publisher.publish(
       caseEventsTopic(),
-      events.map((event) => ({ key: event.caseId, value: JSON.stringify(event), headers: { 'event-type': event.type, 'event-id': event.eventId } })),
+      events.map((event) => ({ key: event.caseId, value: event.envelope, headers: { 'event-type': event.type, 'event-id': event.eventId } })),
     );
   }
 
