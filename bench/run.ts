@@ -56,14 +56,14 @@ async function rawPostgresInserts(databaseUrl: string): Promise<number> {
   return count / seconds;
 }
 
-async function intakeThroughput(url: string, body: unknown = report(), rejected = false) {
+async function intakeThroughput(url: string, body: unknown = report(), rejected = false, duration = seconds) {
   const result = await autocannon({
     url: `${url}/v1/cases`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
     connections,
-    duration: seconds,
+    duration,
   });
   const non2xx = result.errors + (rejected ? 0 : result.non2xx);
   return { perSecond: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, failed: non2xx };
@@ -111,6 +111,7 @@ async function main() {
 
     // Intake alone (with its log relay publishing to Kafka): the write path a resident waits on.
     await system.start(['intake']);
+    await intakeThroughput(system.url('intake'), report(), false, 3); // warm-up (JIT, pools), not counted
     const intake = await intakeThroughput(system.url('intake'));
     console.log(`intake POST /v1/cases: ${intake.perSecond.toFixed(0)}/s (p50 ${intake.p50} ms, p90 ${intake.p90} ms, p99 ${intake.p99} ms, ${intake.failed} failed)`);
     // The HTTP edge alone (parse, validate, answer 422 for an unknown service; no database): intake's ceiling here.
