@@ -1,4 +1,5 @@
-import { TestSystem, waitFor } from '@caseline/testing';
+import type { Pool } from 'pg';
+import { TestSystem, testPool, waitFor } from '@caseline/testing';
 
 export interface HistoryEvent {
   type: string;
@@ -36,9 +37,24 @@ export const streetlightReport = (email: string) => ({
 export const messagesTo = async (mailCatcherUrl: string, email: string): Promise<{ subject: string; text: string; to: string }[]> =>
   (await fetch(`${mailCatcherUrl}/messages?to=${encodeURIComponent(email)}`)).json() as Promise<{ subject: string; text: string; to: string }[]>;
 
-/** Every process of Caseline, on free ports, as the Quick start runs them. */
-export async function startWholeSystem(): Promise<TestSystem> {
-  const system = await TestSystem.create();
-  await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
-  return system;
+export interface WholeSystem {
+  system: TestSystem;
+  api: ReturnType<typeof caseApi>;
+  pool: Pool;
+}
+
+/** Every process of Caseline on free ports, as the Quick start runs them, for one describe block. */
+export function withWholeSystem(): WholeSystem {
+  const context = {} as WholeSystem;
+  beforeAll(async () => {
+    context.system = await TestSystem.create();
+    await context.system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+    context.api = caseApi(context.system.url('intake'));
+    context.pool = testPool(2);
+  }, 180000);
+  afterAll(async () => {
+    await context.system?.stop();
+    await context.pool?.end();
+  });
+  return context;
 }

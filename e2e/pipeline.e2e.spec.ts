@@ -1,36 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { TestSystem, testPool, waitFor } from '@caseline/testing';
-import { caseApi, messagesTo, startWholeSystem, streetlightReport } from './case-api';
+import { waitFor } from '@caseline/testing';
+import { messagesTo, streetlightReport, withWholeSystem } from './case-api';
 
 const countEvents = async (pool: Pool): Promise<number> => Number((await pool.query('SELECT count(*) AS n FROM case_log.events')).rows[0].n);
 
 describe('one case travels the whole way: intake → routing → department → resident', () => {
-  let system: TestSystem;
-  let pool: Pool;
-  let api: ReturnType<typeof caseApi>;
-
-  beforeAll(async () => {
-    system = await startWholeSystem();
-    api = caseApi(system.url('intake'));
-    pool = testPool(2);
-  }, 180000);
-
-  afterAll(async () => {
-    await system?.stop();
-    await pool?.end();
-  });
+  const the = withWholeSystem();
 
   it('reports, routes, creates the work order, tells the resident, and resolves only when the department completes', async () => {
     const email = `ana.${randomUUID()}@example.org`;
-    const response = await api.report(streetlightReport(email));
+    const response = await the.api.report(streetlightReport(email));
     expect(response.status).toBe(201);
     const created = (await response.json()) as { reference: string; id: string; status: string; trackingUrl: string };
     expect(created.reference).toMatch(/^\d{3}-\d{3}-\d{3}$/);
     expect(created.status).toBe('received');
     expect(created.trackingUrl).toContain(created.reference);
 
-    const history = await api.waitForHistory(created.reference, ['CaseReported', 'CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the case to travel the pipeline');
+    const history = await the.api.waitForHistory(created.reference, ['CaseReported', 'CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the case to travel the pipeline');
     const byType = Object.fromEntries(history.map((e) => [e.type, e]));
     expect(history[0].type).toBe('CaseReported');
     expect(byType.CaseReported).toMatchObject({ actor: { kind: 'resident' }, channel: 'web' });
@@ -42,35 +29,35 @@ describe('one case travels the whole way: intake → routing → department → 
     expect(history.findIndex((e) => e.type === 'CaseRouted')).toBeLessThan(history.findIndex((e) => e.type === 'WorkOrderCreated'));
     expect(JSON.stringify(history)).not.toContain(email);
 
-    const orders = (await (await fetch(`${system.url('department-simulator')}/work-orders`)).json()) as { id: string; caseReference: string }[];
+    const orders = (await (await fetch(`${the.system.url('department-simulator')}/work-orders`)).json()) as { id: string; caseReference: string }[];
     const order = orders.find((o) => o.caseReference === created.reference)!;
     expect(order).toBeDefined();
     expect(byType.WorkOrderCreated.summary).toContain(order.id);
 
-    const received = await waitFor(async () => (await messagesTo(system.url('mail-catcher'), email)).length === 1 && messagesTo(system.url('mail-catcher'), email), 'the "received" email');
+    const received = await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), email)).length === 1 && messagesTo(the.system.url('mail-catcher'), email), 'the "received" email');
     expect(received[0].subject).toContain(created.reference);
 
     // Scheduled is not resolved.
-    await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, {
+    await fetch(`${the.system.url('department-simulator')}/work-orders/${order.id}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'scheduled', scheduledFor: '2026-12-01T09:00:00.000Z' }),
     });
-    await waitFor(async () => (await api.find(created.reference)).status === 'scheduled', 'the case to show scheduled');
+    await waitFor(async () => (await the.api.find(created.reference)).status === 'scheduled', 'the case to show scheduled');
 
-    await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, {
+    await fetch(`${the.system.url('department-simulator')}/work-orders/${order.id}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }),
     });
-    await waitFor(async () => (await api.find(created.reference)).status === 'resolved', 'the case to be resolved');
+    await waitFor(async () => (await the.api.find(created.reference)).status === 'resolved', 'the case to be resolved');
     const told = await waitFor(async () => {
-      const messages = await messagesTo(system.url('mail-catcher'), email);
+      const messages = await messagesTo(the.system.url('mail-catcher'), email);
       return messages.length === 2 && messages;
     }, 'the "resolved" email');
     expect(told[1].subject).toContain('resolved');
     expect(told[1].text).toContain('Lamp replaced');
-    const final = await api.waitForHistory(created.reference, ['CaseResolved', 'ResidentNotified', 'ResidentNotified'], 'the resolution to be told');
+    const final = await the.api.waitForHistory(created.reference, ['CaseResolved', 'ResidentNotified', 'ResidentNotified'], 'the resolution to be told');
     expect(final.filter((e) => e.type === 'WorkOrderCreated')).toHaveLength(1);
   });
 
@@ -80,24 +67,24 @@ describe('one case travels the whole way: intake → routing → department → 
     ['an unknown channel', { serviceCode: 'STREETLIGHT', description: 'x', location: { address: '1 Main St' }, channel: 'pigeon' }, 400, 'channel'],
     ['an unknown service code', { serviceCode: 'NOT-A-SERVICE', description: 'x', location: { address: '1 Main St' }, channel: 'web' }, 422, 'serviceCode'],
   ])('answers %s with problem+json naming the field, and appends nothing', async (_name, body, status, field) => {
-    const before = await countEvents(pool);
-    const response = await api.report(body);
+    const before = await countEvents(the.pool);
+    const response = await the.api.report(body);
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = (await response.json()) as { status: number; errors: { field: string; rule: string }[] };
     expect(problem.status).toBe(status);
     expect(problem.errors.map((e) => e.field)).toContain(field);
-    expect(await countEvents(pool)).toBe(before);
+    expect(await countEvents(the.pool)).toBe(before);
   });
 
   it('answers malformed JSON with 400 and a body over 64 KiB with 413, appending nothing', async () => {
-    const before = await countEvents(pool);
-    const url = `${system.url('intake')}/v1/cases`;
+    const before = await countEvents(the.pool);
+    const url = `${the.system.url('intake')}/v1/cases`;
     const malformed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"serviceCode": ' });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toContain('application/problem+json');
     const huge = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'x'.repeat(70 * 1024) }) });
     expect(huge.status).toBe(413);
-    expect(await countEvents(pool)).toBe(before);
+    expect(await countEvents(the.pool)).toBe(before);
   });
 });

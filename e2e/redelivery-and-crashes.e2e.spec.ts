@@ -1,41 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { caseEventsDeadLetterTopic, caseEventsTopic } from '@caseline/case-contracts';
 import { readCase } from '@caseline/event-store';
-import { asSql, consumerLag, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
-import { caseApi, messagesTo, startWholeSystem, streetlightReport } from './case-api';
+import { asSql, consumerLag, testKafka, waitFor } from '@caseline/testing';
+import { messagesTo, streetlightReport, withWholeSystem } from './case-api';
 
 /** Nothing is lost, nothing is done twice: redelivered events and processes killed between two steps. */
 describe('consumers survive redelivery and crashes', () => {
-  let system: TestSystem;
-  let pool: Pool;
-  let api: ReturnType<typeof caseApi>;
+  const the = withWholeSystem();
   const kafka = testKafka();
   const consumers = ['routing', 'department-adapter', 'notification'];
 
   const caughtUp = () => waitFor(async () => (await Promise.all(consumers.map((group) => consumerLag(kafka, group)))).every((lag) => lag === 0), 'every consumer to catch up');
-  const eventsOfType = async (caseId: string, type: string) => Number((await pool.query('SELECT count(*) AS n FROM case_log.events WHERE case_id = $1 AND type = $2', [caseId, type])).rows[0].n);
+  const eventsOfType = async (caseId: string, type: string) => Number((await the.pool.query('SELECT count(*) AS n FROM case_log.events WHERE case_id = $1 AND type = $2', [caseId, type])).rows[0].n);
   const workOrdersFor = async (reference: string) =>
-    ((await (await fetch(`${system.url('department-simulator')}/work-orders`)).json()) as { caseReference: string }[]).filter((o) => o.caseReference === reference).length;
-
-  beforeAll(async () => {
-    system = await startWholeSystem();
-    api = caseApi(system.url('intake'));
-    pool = testPool(2);
-  }, 180000);
-
-  afterAll(async () => {
-    await system?.stop();
-    await pool?.end();
-  });
+    ((await (await fetch(`${the.system.url('department-simulator')}/work-orders`)).json()) as { caseReference: string }[]).filter((o) => o.caseReference === reference).length;
 
   it('a case event delivered twice produces one routing, one work order and one email', async () => {
     const email = `twice.${randomUUID()}@example.org`;
-    const { reference, id } = (await (await api.report(streetlightReport(email))).json()) as { reference: string; id: string };
-    await api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the first delivery to take effect');
+    const { reference, id } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string; id: string };
+    await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the first delivery to take effect');
 
     // Deliver every event of the case a second time, exactly as the relay published them.
-    const history = await readCase(asSql(pool), id);
+    const history = await readCase(asSql(the.pool), id);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({
@@ -49,7 +35,7 @@ describe('consumers survive redelivery and crashes', () => {
     expect(await eventsOfType(id, 'WorkOrderCreated')).toBe(1);
     expect(await eventsOfType(id, 'ResidentNotified')).toBe(1);
     expect(await workOrdersFor(reference)).toBe(1);
-    expect(await messagesTo(system.url('mail-catcher'), email)).toHaveLength(1);
+    expect(await messagesTo(the.system.url('mail-catcher'), email)).toHaveLength(1);
   });
 
   it('a message that is not a case event is parked and does not block the partition', async () => {
@@ -59,8 +45,8 @@ describe('consumers survive redelivery and crashes', () => {
     await producer.send({ topic: caseEventsTopic(), messages: Array.from({ length: 6 }, (_, partition) => ({ partition, key: 'garbage', value: '{not json' })) });
     await producer.disconnect();
     const email = `after-garbage.${randomUUID()}@example.org`;
-    const { reference } = (await (await api.report(streetlightReport(email))).json()) as { reference: string };
-    await api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'cases to flow past the bad messages');
+    const { reference } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string };
+    await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'cases to flow past the bad messages');
     await caughtUp();
     // Every consumer group parked each of the six: they are on the dead-letter topic for operators.
     const admin = kafka.admin();
@@ -75,20 +61,20 @@ describe('consumers survive redelivery and crashes', () => {
     ['routing', 'routing:after-route', 'CaseRouted'],
     ['department-adapter', 'department-adapter:after-create', 'WorkOrderCreated'],
   ] as const)('%s killed half-way (%s) produces its effect exactly once after restart', async (service, failpoint, effect) => {
-    await system.kill(service, 'SIGTERM');
-    await system.start([service], { CASELINE_FAILPOINT: failpoint });
+    await the.system.kill(service, 'SIGTERM');
+    await the.system.start([service], { CASELINE_FAILPOINT: failpoint });
     const email = `crash.${randomUUID()}@example.org`;
-    const { reference, id } = (await (await api.report(streetlightReport(email))).json()) as { reference: string; id: string };
+    const { reference, id } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string; id: string };
 
-    expect(await system.exited(service)).toBe('SIGKILL');
-    await system.start([service]);
-    await api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], `the pipeline to finish after ${service} restarted`);
+    expect(await the.system.exited(service)).toBe('SIGKILL');
+    await the.system.start([service]);
+    await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], `the pipeline to finish after ${service} restarted`);
     await caughtUp();
 
     expect(await eventsOfType(id, effect)).toBe(1);
     expect(await eventsOfType(id, 'CaseRouted')).toBe(1);
     expect(await eventsOfType(id, 'WorkOrderCreated')).toBe(1);
     expect(await workOrdersFor(reference)).toBe(1);
-    expect(await messagesTo(system.url('mail-catcher'), email)).toHaveLength(1);
+    expect(await messagesTo(the.system.url('mail-catcher'), email)).toHaveLength(1);
   });
 });
