@@ -1,17 +1,23 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-export type WorkOrderStatus = 'open' | 'scheduled' | 'in_progress' | 'completed' | 'rejected';
+export const UPDATE_STATUSES = ['scheduled', 'in_progress', 'completed', 'rejected'] as const;
+export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
+export type WorkOrderStatus = 'open' | UpdateStatus;
 
-export interface WorkOrder {
-  id: string;
-  idempotencyKey: string;
+export interface WorkOrderFields {
   caseReference: string;
   serviceCode: string;
   description: string;
   location?: unknown;
   dueAt?: string;
   callbackUrl?: string;
+}
+
+export interface WorkOrder extends WorkOrderFields {
+  id: string;
+  idempotencyKey: string;
   status: WorkOrderStatus;
   history: { status: WorkOrderStatus; at: string; note?: string; updateId?: string }[];
   createdAt: string;
@@ -21,7 +27,7 @@ export interface StatusUpdate {
   updateId: string;
   workOrderId: string;
   caseReference: string;
-  status: WorkOrderStatus;
+  status: UpdateStatus;
   note?: string;
   scheduledFor?: string;
   occurredAt: string;
@@ -31,9 +37,14 @@ export interface Knobs {
   down: boolean;
   errorRate: number;
   latencyMs: number;
+  /** The order a department walks its statuses in; kept for scripted demos (no auto-progress). */
+  statusSequence: UpdateStatus[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultKnobs = (): Knobs => ({ down: false, errorRate: 0, latencyMs: 0, statusSequence: ['scheduled', 'in_progress', 'completed'] });
+
+const FIRST_RETRY_MS = 200;
+const MAX_RETRY_MS = 5000;
 
 /**
  * A department's own work-order system, in memory: the outside world that adapters talk to.
@@ -45,17 +56,33 @@ export class WorkOrderStore implements OnApplicationShutdown {
   private readonly logger = new Logger('DepartmentSimulator');
   private orders: WorkOrder[] = [];
   private byKey = new Map<string, WorkOrder>();
-  knobs: Knobs = { down: false, errorRate: 0, latencyMs: 0 };
-  private closing = false;
-  /** Like a real system, ids are never reused, even across restarts of the simulator. */
+  private knobs = defaultKnobs();
+  /** Cancels pending deliveries on reset and shutdown. */
+  private deliveries = new AbortController();
+  /** Like a real system, ids are never reused: not after a reset, nor across restarts. */
   private readonly instance = Date.now().toString(36).toUpperCase().slice(-5);
+  private sequence = 0;
 
   list(): WorkOrder[] {
     return this.orders;
   }
 
   get(id: string): WorkOrder | undefined {
-    return this.orders.find((o) => o.id === id);
+    return this.orders.find((order) => order.id === id);
+  }
+
+  currentKnobs(): Knobs {
+    return { ...this.knobs, statusSequence: [...this.knobs.statusSequence] };
+  }
+
+  setKnobs(changes: Partial<Knobs>): Knobs {
+    this.knobs = {
+      down: changes.down ?? this.knobs.down,
+      errorRate: changes.errorRate ?? this.knobs.errorRate,
+      latencyMs: changes.latencyMs ?? this.knobs.latencyMs,
+      statusSequence: changes.statusSequence ?? this.knobs.statusSequence,
+    };
+    return this.currentKnobs();
   }
 
   /** The knobs, applied to every call an adapter makes. */
@@ -66,12 +93,13 @@ export class WorkOrderStore implements OnApplicationShutdown {
     return 'ok';
   }
 
-  create(idempotencyKey: string, fields: Omit<WorkOrder, 'id' | 'idempotencyKey' | 'status' | 'history' | 'createdAt'>): { order: WorkOrder; created: boolean } {
+  create(idempotencyKey: string, fields: WorkOrderFields): { order: WorkOrder; created: boolean } {
     const existing = this.byKey.get(idempotencyKey);
     if (existing) return { order: existing, created: false };
     const now = new Date().toISOString();
+    this.sequence += 1;
     const order: WorkOrder = {
-      id: `WO-${this.instance}-${String(this.orders.length + 1).padStart(6, '0')}`,
+      id: `WO-${this.instance}-${String(this.sequence).padStart(6, '0')}`,
       idempotencyKey,
       ...fields,
       status: 'open',
@@ -83,35 +111,45 @@ export class WorkOrderStore implements OnApplicationShutdown {
     return { order, created: true };
   }
 
-  changeStatus(order: WorkOrder, status: WorkOrderStatus, note?: string, scheduledFor?: string): StatusUpdate {
+  changeStatus(order: WorkOrder, status: UpdateStatus, note?: string, scheduledFor?: string): StatusUpdate {
     const update: StatusUpdate = { updateId: randomUUID(), workOrderId: order.id, caseReference: order.caseReference, status, note, scheduledFor, occurredAt: new Date().toISOString() };
     order.status = status;
     order.history.push({ status, at: update.occurredAt, note, updateId: update.updateId });
-    if (order.callbackUrl) void this.push(order.callbackUrl, update);
+    if (order.callbackUrl) void this.deliver(order.callbackUrl, update, this.deliveries.signal);
     return update;
   }
 
-  /** Delivers a status change until the callback answers 2xx (same updateId every time). */
-  private async push(url: string, update: StatusUpdate): Promise<void> {
-    for (let delay = 200; !this.closing; delay = Math.min(delay * 2, 5000)) {
+  /** Pushes a status change until the callback answers 2xx, with the same updateId every time. */
+  private async deliver(url: string, update: StatusUpdate, cancelled: AbortSignal): Promise<void> {
+    const body = JSON.stringify(update);
+    for (let delay = FIRST_RETRY_MS; !cancelled.aborted; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(update), signal: AbortSignal.timeout(5000) });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.any([cancelled, AbortSignal.timeout(MAX_RETRY_MS)]),
+        });
+        await response.body?.cancel();
         if (response.ok) return;
-        this.logger.warn(`callback for ${update.workOrderId} answered ${response.status}; retrying`);
+        this.logger.warn(`callback for ${update.workOrderId} answered ${response.status}; retrying in ${delay} ms`);
       } catch (error) {
-        this.logger.warn(`callback for ${update.workOrderId} failed (${(error as Error).message}); retrying`);
+        if (cancelled.aborted) return;
+        this.logger.warn(`callback for ${update.workOrderId} failed (${(error as Error).message}); retrying in ${delay} ms`);
       }
-      await sleep(delay);
+      await sleep(delay, undefined, { signal: cancelled }).catch(() => undefined);
     }
   }
 
   reset(): void {
+    this.deliveries.abort();
+    this.deliveries = new AbortController();
     this.orders = [];
     this.byKey = new Map();
-    this.knobs = { down: false, errorRate: 0, latencyMs: 0 };
+    this.knobs = defaultKnobs();
   }
 
   onApplicationShutdown(): void {
-    this.closing = true;
+    this.deliveries.abort();
   }
 }

@@ -1,30 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Max, MaxLength, Min } from 'class-validator';
 import { problem } from '@caseline/service-kit';
-import { Knobs, WorkOrder, WorkOrderStore } from './work-order.store';
-
-export class CreateWorkOrderDto {
-  @IsString() @IsNotEmpty() @MaxLength(64) caseReference!: string;
-  @IsString() @IsNotEmpty() @MaxLength(64) serviceCode!: string;
-  @IsString() @MaxLength(4000) description!: string;
-  @IsOptional() location?: unknown;
-  @IsOptional() @IsISO8601() dueAt?: string;
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) callbackUrl?: string;
-}
-
-export class ControlDto {
-  @IsOptional() @IsBoolean() down?: boolean;
-  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(1) errorRate?: number;
-  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) @Max(60000) latencyMs?: number;
-}
-
-export class StatusChangeDto {
-  @IsIn(['scheduled', 'in_progress', 'completed', 'rejected']) status!: 'scheduled' | 'in_progress' | 'completed' | 'rejected';
-  @IsOptional() @IsString() @MaxLength(2000) note?: string;
-  @IsOptional() @IsISO8601() scheduledFor?: string;
-}
+import { ControlDto, CreateWorkOrderDto, StatusChangeDto } from './work-order.dto';
+import { Knobs, StatusUpdate, WorkOrder, WorkOrderStore } from './work-order.store';
 
 @Controller()
 export class WorkOrdersController {
@@ -53,23 +31,21 @@ export class WorkOrdersController {
     return order;
   }
 
-  /** A crew or clerk changes the work order's status; the change is pushed to the adapter. */
+  /** A crew or clerk changes the work order's status; the change is pushed to the callback in the background. */
   @Post('work-orders/:id/status')
   @HttpCode(202)
-  changeStatus(@Param('id') id: string, @Body() dto: StatusChangeDto) {
-    const order = this.get(id);
-    return this.store.changeStatus(order, dto.status, dto.note, dto.scheduledFor);
+  changeStatus(@Param('id') id: string, @Body() dto: StatusChangeDto): StatusUpdate {
+    return this.store.changeStatus(this.get(id), dto.status, dto.note, dto.scheduledFor);
   }
 
   @Get('control')
   knobs(): Knobs {
-    return this.store.knobs;
+    return this.store.currentKnobs();
   }
 
   @Put('control')
   control(@Body() dto: ControlDto): Knobs {
-    this.store.knobs = { ...this.store.knobs, ...dto };
-    return this.store.knobs;
+    return this.store.setKnobs(dto);
   }
 
   @Post('reset')

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '@caseline/service-kit';
-import { Mailbox } from './mailbox';
+import { MailboxService } from './mailbox.service';
 import { MessagesController } from './messages.controller';
 
-@Module({ imports: [HealthModule], controllers: [MessagesController], providers: [Mailbox] })
+@Module({ imports: [HealthModule], controllers: [MessagesController], providers: [MailboxService] })
 export class AppModule {}

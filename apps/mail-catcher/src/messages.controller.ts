@@ -1,13 +1,18 @@
 import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
-import { CaughtMessage, Mailbox } from './mailbox';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { CaughtMessage, MailboxService } from './mailbox.service';
+
+export class MessagesQuery {
+  @IsOptional() @IsString() @MaxLength(320) to?: string;
+}
 
 @Controller('messages')
 export class MessagesController {
-  constructor(private readonly mailbox: Mailbox) {}
+  constructor(private readonly mailbox: MailboxService) {}
 
   @Get()
-  list(@Query('to') to?: string): CaughtMessage[] {
-    return this.mailbox.list(to);
+  list(@Query() query: MessagesQuery): CaughtMessage[] {
+    return this.mailbox.list(query.to);
   }
 
   @Delete()

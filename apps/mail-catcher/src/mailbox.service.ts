@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AddressObject, simpleParser } from 'mailparser';
+import type { AddressInfo, Socket } from 'node:net';
+import { SMTPServer, SMTPServerDataStream } from 'smtp-server';
+import { envInt } from '@caseline/service-kit';
+
+export interface CaughtMessage {
+  id: number;
+  messageId?: string;
+  /** Every To address, joined with ", ". */
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  receivedAt: string;
+}
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const addresses = (field: AddressObject | AddressObject[] | undefined): string =>
+  (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) => group.value.map((address) => address.address ?? '')).join(', ');
+
+const smtpError = (responseCode: number, message: string): Error => Object.assign(new Error(message), { responseCode });
+
+/** A real SMTP server (no auth, no TLS: local use only) that keeps what it receives. */
+@Injectable()
+export class MailboxService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('MailCatcher');
+  private messages: CaughtMessage[] = [];
+  private nextId = 1;
+  private readonly server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    disableReverseLookup: true,
+    size: MAX_MESSAGE_BYTES,
+    closeTimeout: 2000,
+    logger: false,
+    onData: (stream, _session, callback) => this.receive(stream, callback),
+  });
+  /** Asked for from MAIL_CATCHER_SMTP_PORT (0: any free port); once started, the port bound. */
+  smtpPort = envInt('MAIL_CATCHER_SMTP_PORT', 2525);
+
+  list(to?: string): CaughtMessage[] {
+    if (!to) return this.messages;
+    const wanted = to.trim().toLowerCase();
+    return this.messages.filter((message) => message.to.toLowerCase().split(', ').includes(wanted));
+  }
+
+  clear(): void {
+    this.messages = [];
+  }
+
+  async onModuleInit(): Promise<void> {
+    // A client's broken connection is reported here; unheard, it would crash the process.
+    this.server.on('error', (error) => this.logger.warn(`SMTP: ${error.message}`));
+    // Without TCP_NODELAY every SMTP reply waits out the peer's delayed ACK (~40 ms a message).
+    this.server.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    await new Promise<void>((resolve, reject) => {
+      this.server.server.once('error', reject);
+      this.server.listen(this.smtpPort, process.env.HOST ?? '127.0.0.1', () => {
+        this.server.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.smtpPort = (this.server.server.address() as AddressInfo).port;
+    this.logger.log(`SMTP listening on port ${this.smtpPort}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.server.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private receive(stream: SMTPServerDataStream, callback: (error?: Error | null) => void): void {
+    // smtp-server only flags an oversized message; keep at most the limit in memory and refuse it at the end.
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= MAX_MESSAGE_BYTES) chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (stream.sizeExceeded || bytes > MAX_MESSAGE_BYTES) return callback(smtpError(552, 'Message exceeds the 1 MiB limit'));
+      simpleParser(Buffer.concat(chunks))
+        .then((mail) => {
+          this.messages.push({
+            id: this.nextId++,
+            messageId: mail.messageId,
+            to: addresses(mail.to),
+            from: addresses(mail.from),
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            receivedAt: new Date().toISOString(),
+          });
+          callback();
+        })
+        .catch((error: Error) => callback(smtpError(554, `Unreadable message: ${error.message}`)));
+    });
+  }
+}
