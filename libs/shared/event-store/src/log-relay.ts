@@ -64,8 +64,9 @@ export class LogRelay {
         this.options.onError?.(error as Error);
       } finally {
         this.active = false;
-        // Releasing the session connection drops the advisory lock with it.
+        // The connection goes back to a pool: leave it as we found it (no lock, durable commits).
         await connection?.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        await connection?.query('RESET synchronous_commit').catch(() => undefined);
         await connection?.release().catch(() => undefined);
       }
       if (this.running) await sleep(this.options.standbyDelayMs ?? 1000);

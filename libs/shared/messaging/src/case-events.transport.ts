@@ -3,15 +3,28 @@ import { lastValueFrom } from 'rxjs';
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { InboundMessage, MessageSubscription, PermanentMessageError } from './ports';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Parses a Kafka message into a case event; anything else is permanent (dead-lettered, never retried). */
 export function parseCaseEvent(message: InboundMessage): CaseEventEnvelope {
-  let parsed: Partial<CaseEventEnvelope>;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(message.value);
   } catch (error) {
     throw new PermanentMessageError('message is not valid JSON', error);
   }
-  if (!parsed || typeof parsed.eventId !== 'string' || typeof parsed.caseId !== 'string' || typeof parsed.type !== 'string' || typeof parsed.caseVersion !== 'number' || !parsed.metadata) {
-    throw new PermanentMessageError('message is not a case event envelope (eventId, caseId, caseVersion, type, metadata)');
+  const envelope = parsed as Partial<CaseEventEnvelope>;
+  const wellFormed =
+    isObject(parsed) &&
+    typeof envelope.eventId === 'string' && UUID.test(envelope.eventId) &&
+    typeof envelope.caseId === 'string' && UUID.test(envelope.caseId) &&
+    typeof envelope.type === 'string' &&
+    Number.isInteger(envelope.caseVersion) &&
+    isObject(envelope.data) &&
+    isObject(envelope.metadata);
+  if (!wellFormed) {
+    throw new PermanentMessageError('message is not a case event envelope (uuid eventId and caseId, integer caseVersion, type, data and metadata objects)');
   }
   return parsed as CaseEventEnvelope;
 }

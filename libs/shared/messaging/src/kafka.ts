@@ -61,7 +61,11 @@ export class KafkaPublisher implements MessagePublisher {
 
   publish(topic: string, messages: OutboundMessage[]): Promise<void> {
     const send = this.queue.then(async () => {
-      this.connected ??= this.producer.connect();
+      // A failed connect is forgotten, so the next send tries again instead of failing for ever.
+      this.connected ??= this.producer.connect().catch((error) => {
+        this.connected = undefined;
+        throw error;
+      });
       await this.connected;
       await this.producer.send({ topic, acks: -1, messages });
     });

@@ -9,6 +9,9 @@ import { envInt, kafkaBrokers } from './config';
 import { sessionFor } from './database';
 import { Metrics } from './health';
 
+/** PostgreSQL class 22 (data exception): the same message will fail the same way every time. */
+const isDataException = (error: unknown): boolean => String((error as { code?: unknown })?.code ?? '').startsWith('22');
+
 /** This service's Kafka connection: topics ensured on start, one idempotent publisher. */
 @Injectable()
 export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
@@ -50,7 +53,7 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       handle,
       deadLetter: { topic: caseEventsDeadLetterTopic(), publisher: this.publisher },
       sessionTimeoutMs: envInt('KAFKA_SESSION_TIMEOUT_MS', 10000),
-      isPermanent: (error) => error instanceof CaseDomainError,
+      isPermanent: (error) => error instanceof CaseDomainError || isDataException(error),
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
     });
   }

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, problem } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -9,14 +9,37 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
-/** class-validator at the edge: unknown fields rejected, each broken rule named in problem+json. */
-export const problemValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) => {
-      const fieldErrors = flatten(errors);
-      return problem(400, 'Bad Request', `Invalid fields: ${[...new Set(fieldErrors.map((e) => e.field))].join(', ')}`, fieldErrors);
-    },
-  });
+// C0 control characters other than tab, line feed and carriage return. PostgreSQL cannot store NUL
+// in text or jsonb at all, and no person types the others.
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+/** Every string anywhere in a body that holds a control character, by its dotted path. */
+function controlCharacterErrors(value: unknown, path = ''): FieldError[] {
+  if (typeof value === 'string') {
+    return CONTROL_CHARACTER.test(value) ? [{ field: path, rule: 'noControlCharacters', message: `${path} must not contain control characters` }] : [];
+  }
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, child]) => controlCharacterErrors(child, path ? `${path}.${key}` : key));
+  }
+  return [];
+}
+
+const invalid = (fieldErrors: FieldError[]) =>
+  problem(400, 'Bad Request', `Invalid fields: ${[...new Set(fieldErrors.map((e) => e.field))].join(', ')}`, fieldErrors);
+
+/** class-validator at the edge: unknown fields and control characters rejected, each broken rule named in problem+json. */
+class ProblemValidationPipe extends ValidationPipe {
+  constructor() {
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: (errors) => invalid(flatten(errors)) });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const errors = controlCharacterErrors(value);
+      if (errors.length > 0) throw invalid(errors);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export const problemValidationPipe = (): ValidationPipe => new ProblemValidationPipe();
