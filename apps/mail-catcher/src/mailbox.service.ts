@@ -16,6 +16,7 @@ export interface CaughtMessage {
 }
 
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+export const REFUSED_DOMAIN = 'refused.invalid';
 
 const addresses = (field: AddressObject | AddressObject[] | undefined): string =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) => group.value.map((address) => address.address ?? '')).join(', ');
@@ -35,10 +36,16 @@ export class MailboxService implements OnModuleInit, OnApplicationShutdown {
     size: MAX_MESSAGE_BYTES,
     closeTimeout: 2000,
     logger: false,
+    onRcptTo: (address, _session, callback) => callback(this.refuses(address.address) ? smtpError(550, 'Mailbox unavailable') : undefined),
     onData: (stream, _session, callback) => this.receive(stream, callback),
   });
   /** Asked for from MAIL_CATCHER_SMTP_PORT (0: any free port); once started, the port bound. */
   smtpPort = envInt('MAIL_CATCHER_SMTP_PORT', 2525);
+
+  /** Recipients at REFUSED_DOMAIN are refused with 550, as a mail server does for a mailbox that is gone. */
+  private refuses(address: string): boolean {
+    return address.toLowerCase().endsWith(`@${REFUSED_DOMAIN}`);
+  }
 
   list(to?: string): CaughtMessage[] {
     if (!to) return this.messages;

@@ -45,6 +45,17 @@ export interface WorkOrderCreated {
   };
 }
 
+/** The department's system will never accept this work order (it answered 4xx); an operator must step in. */
+export interface WorkOrderRefused {
+  type: 'WorkOrderRefused';
+  data: {
+    department: string;
+    system: string;
+    /** The system's answer, e.g. "422 Unprocessable Content". */
+    reason: string;
+  };
+}
+
 /** The department's own status words, mapped honestly onto the case lifecycle. */
 export type WorkOrderStatus = 'scheduled' | 'in_progress' | 'completed' | 'rejected';
 
@@ -81,16 +92,30 @@ export interface ResidentNotified {
   };
 }
 
-export type CaseEvent = CaseReported | CaseRouted | WorkOrderCreated | WorkOrderStatusChanged | CaseResolved | ResidentNotified;
+/** The resident's mail server refused the message for good (e.g. the mailbox does not exist). */
+export interface ResidentNotificationFailed {
+  type: 'ResidentNotificationFailed';
+  data: {
+    notificationId: string;
+    purpose: NotificationPurpose;
+    channel: 'email' | 'sms';
+    /** The provider's answer, without the address: e.g. "SMTP 550". */
+    reason: string;
+  };
+}
+
+export type CaseEvent = CaseReported | CaseRouted | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported',
   'CaseRouted',
   'WorkOrderCreated',
+  'WorkOrderRefused',
   'WorkOrderStatusChanged',
   'CaseResolved',
   'ResidentNotified',
+  'ResidentNotificationFailed',
 ];
 
 /** Current schema version of each event type's data. */
@@ -98,9 +123,11 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   CaseReported: 1,
   CaseRouted: 1,
   WorkOrderCreated: 1,
+  WorkOrderRefused: 1,
   WorkOrderStatusChanged: 1,
   CaseResolved: 1,
   ResidentNotified: 1,
+  ResidentNotificationFailed: 1,
 };
 
 export const isCaseEventType = (type: string): type is CaseEventType => (CASE_EVENT_TYPES as readonly string[]).includes(type);

@@ -16,11 +16,15 @@ export function summarize(event: CaseEvent): string {
       return `Assigned to ${event.data.departmentName} by rule ${event.data.rule.id} v${event.data.rule.version} (${event.data.rule.description}); due ${event.data.dueAt}`;
     case 'WorkOrderCreated':
       return `Work order ${event.data.workOrderId} created in ${event.data.system}`;
+    case 'WorkOrderRefused':
+      return `${event.data.system} refused the work order (${event.data.reason}); an operator will take it from here`;
     case 'WorkOrderStatusChanged':
       return `Department ${statusWords[event.data.status]} on work order ${event.data.workOrderId}${event.data.note ? `: ${event.data.note}` : ''}`;
     case 'CaseResolved':
       return `Resolved (${event.data.resolution})${event.data.note ? `: ${event.data.note}` : ''}`;
     case 'ResidentNotified':
-      return `Resident told "${event.data.purpose}" by ${event.data.channel} (${event.data.recipient})`;
+      return `Resident told "${event.data.purpose}" by ${event.data.channel}`;
+    case 'ResidentNotificationFailed':
+      return `Could not tell the resident "${event.data.purpose}" by ${event.data.channel}: ${event.data.reason}`;
   }
 }

@@ -4,7 +4,9 @@ import type {
   CaseRouted,
   ReporterContact,
   ResidentNotified,
+  ResidentNotificationFailed,
   WorkOrderCreated,
+  WorkOrderRefused,
   WorkOrderStatus,
   WorkOrderStatusChanged,
 } from '@caseline/case-contracts';
@@ -23,15 +25,19 @@ export type CaseState =
       department?: string;
       dueAt?: string;
       workOrder?: { department: string; id: string; status?: WorkOrderStatus };
+      /** The department's system refused the work order; the case waits for an operator. */
+      workOrderRefused?: boolean;
       notificationIds: string[];
     };
 
 export type ReportCase = { type: 'ReportCase'; data: CaseReported['data'] };
 export type RouteCase = { type: 'RouteCase'; data: CaseRouted['data'] };
 export type RecordWorkOrderCreated = { type: 'RecordWorkOrderCreated'; data: WorkOrderCreated['data'] };
+export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: WorkOrderRefused['data'] };
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
-export type CaseCommand = ReportCase | RouteCase | RecordWorkOrderCreated | RecordWorkOrderStatus | RecordResidentNotified;
+export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
+export type CaseCommand = ReportCase | RouteCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed;
 
 export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'unknown-work-order';
 
@@ -64,6 +70,10 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       if (!state.department) throw new CaseDomainError('case-not-routed', `Case ${state.reference} has no department yet`);
       return state.workOrder?.id === command.data.workOrderId ? [] : [{ type: 'WorkOrderCreated', data: command.data }];
 
+    case 'RecordWorkOrderRefused':
+      if (!state.department) throw new CaseDomainError('case-not-routed', `Case ${state.reference} has no department yet`);
+      return state.workOrder || state.workOrderRefused ? [] : [{ type: 'WorkOrderRefused', data: command.data }];
+
     case 'RecordWorkOrderStatus': {
       const workOrder = state.workOrder;
       if (!workOrder || workOrder.id !== command.data.workOrderId || workOrder.department !== command.data.department) {
@@ -79,6 +89,9 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'RecordResidentNotified':
       return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotified', data: command.data }];
+
+    case 'RecordResidentNotificationFailed':
+      return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotificationFailed', data: command.data }];
   }
 }
 
@@ -98,6 +111,8 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
   switch (event.type) {
     case 'CaseRouted':
       return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt };
+    case 'WorkOrderRefused':
+      return { ...state, workOrderRefused: true };
     case 'WorkOrderCreated':
       return { ...state, workOrder: { department: event.data.department, id: event.data.workOrderId } };
     case 'WorkOrderStatusChanged':
@@ -109,6 +124,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'CaseResolved':
       return { ...state, status: 'resolved' };
     case 'ResidentNotified':
+    case 'ResidentNotificationFailed':
       return { ...state, notificationIds: [...state.notificationIds, event.data.notificationId] };
   }
 }

@@ -94,4 +94,18 @@ describe('case decider', () => {
     spec.given([reported()]).when({ type: 'RecordResidentNotified', data: notified.data as never }).then([notified]);
     spec.given([reported(), notified]).when({ type: 'RecordResidentNotified', data: notified.data as never }).then([]);
   });
+
+  it('records a refused notification once, and a later success for the same notification is not recorded twice', () => {
+    const failed: CaseEvent = { type: 'ResidentNotificationFailed', data: { notificationId: 'n-1', purpose: 'received', channel: 'email', reason: 'SMTP 550' } };
+    spec.given([reported()]).when({ type: 'RecordResidentNotificationFailed', data: failed.data as never }).then([failed]);
+    spec.given([reported(), failed]).when({ type: 'RecordResidentNotified', data: { notificationId: 'n-1', purpose: 'received', channel: 'email', recipient: 'x' } }).then([]);
+  });
+
+  it('records a refused work order once, and only for a routed case', () => {
+    const refused: CaseEvent = { type: 'WorkOrderRefused', data: { department: 'DOT', system: 'Streets WOS', reason: '422 Unprocessable Content' } };
+    const command: CaseCommand = { type: 'RecordWorkOrderRefused', data: refused.data as never };
+    spec.given([reported(), routed()]).when(command).then([refused]);
+    spec.given([reported(), routed(), refused]).when(command).then([]);
+    spec.given([reported()]).when(command).thenThrows(isDomainError('case-not-routed'));
+  });
 });

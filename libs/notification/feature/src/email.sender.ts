@@ -12,6 +12,24 @@ export interface OutgoingEmail {
   messageId: string;
 }
 
+/** The receiving server refused the message for good (SMTP 5xx): sending it again cannot help. */
+export class EmailRefused extends Error {
+  constructor(readonly reason: string) {
+    super(`The mail server refused the message (${reason})`);
+    this.name = 'EmailRefused';
+  }
+}
+
+/**
+ * Nodemailer's errors quote the recipient's address; ours name only the SMTP code, so nothing
+ * personal reaches a log line. 4xx and connection errors stay transient (the event is retried).
+ */
+function withoutAddresses(error: unknown): Error {
+  const { responseCode, code } = error as { responseCode?: number; code?: string };
+  if (responseCode !== undefined && responseCode >= 500) return new EmailRefused(`SMTP ${responseCode}`);
+  return new Error(`Email not sent (${responseCode ? `SMTP ${responseCode}` : (code ?? (error as Error).name)}); will retry`);
+}
+
 /** Email over a real SMTP conversation (the local mail catcher in development and tests). */
 @Injectable()
 export class EmailSender implements OnApplicationShutdown {
@@ -43,7 +61,11 @@ export class EmailSender implements OnApplicationShutdown {
   }
 
   async send(email: OutgoingEmail): Promise<void> {
-    await this.transport.sendMail({ from: this.from, to: email.to, subject: email.subject, text: email.text, messageId: email.messageId });
+    try {
+      await this.transport.sendMail({ from: this.from, to: email.to, subject: email.subject, text: email.text, messageId: email.messageId });
+    } catch (error) {
+      throw withoutAddresses(error);
+    }
   }
 
   onApplicationShutdown(): void {

@@ -16,4 +16,12 @@ export const notificationMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '0002-delivery-outcome',
+    sql: `
+      -- A message the resident's server refused for good is recorded too, so it is not retried.
+      ALTER TABLE notification.deliveries ADD COLUMN outcome text NOT NULL DEFAULT 'sent' CHECK (outcome IN ('sent', 'refused'));
+      ALTER TABLE notification.deliveries ADD COLUMN reason text;
+    `,
+  },
 ];

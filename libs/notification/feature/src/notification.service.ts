@@ -3,8 +3,9 @@ import { DataSource } from 'typeorm';
 import type { Actor, CaseEventEnvelope, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
 import { loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
+import type { CaseCommand } from '@caseline/case-domain';
 import { CaseLog, failpoint, trackingUrl } from '@caseline/service-kit';
-import { EmailSender } from './email.sender';
+import { EmailRefused, EmailSender } from './email.sender';
 import { maskEmail, render } from './templates';
 
 export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', name: 'Notification service' };
@@ -48,23 +49,27 @@ export class NotificationService {
     if (sent.length > 0) return;
 
     const message = render(purpose, reporter.language, { ...facts, trackingUrl: trackingUrl(facts.reference) });
-    await this.email.send({ to: reporter.email, ...message, messageId: `<${notificationId}@caseline>` });
-    failpoint('notification:after-send');
     const recipient = maskEmail(reporter.email);
-    await this.caseLog.execute(
-      cause.caseId,
-      { type: 'RecordResidentNotified', data: { notificationId, purpose, channel: 'email', recipient } },
-      {
-        metadata: { actor: NOTIFICATION_ACTOR, channel: 'email', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
-        reactionTo: { eventId: cause.eventId, consumer: `notification:${purpose}` },
-        alongside: async (sql) =>
-          void (await sql.query(
-            `INSERT INTO notification.deliveries (notification_id, case_id, purpose, channel, recipient_masked) VALUES ($1, $2, $3, 'email', $4)`,
-            [notificationId, cause.caseId, purpose, recipient],
-          )),
-      },
-    );
+    let command: CaseCommand;
+    try {
+      await this.email.send({ to: reporter.email, ...message, messageId: `<${notificationId}@caseline>` });
+      command = { type: 'RecordResidentNotified', data: { notificationId, purpose, channel: 'email', recipient } };
+    } catch (error) {
+      if (!(error instanceof EmailRefused)) throw error;
+      command = { type: 'RecordResidentNotificationFailed', data: { notificationId, purpose, channel: 'email', reason: error.reason } };
+    }
+    failpoint('notification:after-send');
+    const outcome = command.type === 'RecordResidentNotified' ? 'sent' : 'refused';
+    await this.caseLog.execute(cause.caseId, command, {
+      metadata: { actor: NOTIFICATION_ACTOR, channel: 'email', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
+      reactionTo: { eventId: cause.eventId, consumer: `notification:${purpose}` },
+      alongside: async (sql) =>
+        void (await sql.query(
+          `INSERT INTO notification.deliveries (notification_id, case_id, purpose, channel, recipient_masked, outcome, reason) VALUES ($1, $2, $3, 'email', $4, $5, $6)`,
+          [notificationId, cause.caseId, purpose, recipient, outcome, command.type === 'RecordResidentNotificationFailed' ? command.data.reason : null],
+        )),
+    });
     failpoint('notification:after-record');
-    this.logger.log(`case ${cause.caseId}: "${purpose}" email sent to ${recipient}`);
+    this.logger.log(`case ${cause.caseId}: "${purpose}" email ${outcome}`);
   }
 }
