@@ -61,10 +61,41 @@ describe('one case travels the whole way: intake → routing → department → 
     expect(final.filter((e) => e.type === 'WorkOrderCreated')).toHaveLength(1);
   });
 
+  it('records a notification the resident\'s mail server refuses for good, and does not retry it', async () => {
+    const response = await the.api.report(streetlightReport('gone@refused.invalid'));
+    const { reference } = (await response.json()) as { reference: string };
+    const history = await the.api.waitForHistory(reference, ['CaseReported', 'ResidentNotificationFailed'], 'the refusal to be recorded');
+    const failed = history.find((e) => e.type === 'ResidentNotificationFailed')!;
+    expect(failed).toMatchObject({ actor: { kind: 'service', id: 'notification' } });
+    expect(failed.summary).toContain('SMTP 550');
+    expect(JSON.stringify(history)).not.toContain('gone@');
+    // The next case's resident is still told: the refusal did not block the partition.
+    const next = `ben.${randomUUID()}@example.org`;
+    await the.api.report(streetlightReport(next));
+    await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), next)).length === 1, 'the next resident to be told');
+  });
+
+  it('records a work order the department system refuses (4xx) once, and stops sending it', async () => {
+    const simulator = the.system.url('department-simulator');
+    const control = (knobs: object) => fetch(`${simulator}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
+    await control({ refuse: true });
+    try {
+      const response = await the.api.report(streetlightReport(`cy.${randomUUID()}@example.org`));
+      const { reference, id } = (await response.json()) as { reference: string; id: string };
+      const history = await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderRefused'], 'the refusal to be recorded');
+      expect(history.find((e) => e.type === 'WorkOrderRefused')).toMatchObject({ actor: { kind: 'service', id: 'department-adapter' } });
+      const [order] = (await the.pool.query('SELECT state, attempts FROM department_adapter.work_orders WHERE case_id = $1', [id])).rows;
+      expect(order).toEqual({ state: 'refused', attempts: 1 });
+    } finally {
+      await control({ refuse: false });
+    }
+  });
+
   it.each([
     ['a missing field', { description: 'x', location: { lat: 1, long: 2 }, channel: 'web' }, 400, 'serviceCode'],
     ['a malformed location', { serviceCode: 'STREETLIGHT', description: 'x', location: { lat: 200, long: 2 }, channel: 'web' }, 400, 'location.lat'],
     ['an unknown channel', { serviceCode: 'STREETLIGHT', description: 'x', location: { address: '1 Main St' }, channel: 'pigeon' }, 400, 'channel'],
+    ['a NUL character', { serviceCode: 'STREETLIGHT', description: 'dark\u0000lamp', location: { address: '1 Main St' }, channel: 'web' }, 400, 'description'],
     ['an unknown service code', { serviceCode: 'NOT-A-SERVICE', description: 'x', location: { address: '1 Main St' }, channel: 'web' }, 422, 'serviceCode'],
   ])('answers %s with problem+json naming the field, and appends nothing', async (_name, body, status, field) => {
     const before = await countEvents(the.pool);

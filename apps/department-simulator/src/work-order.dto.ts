@@ -12,6 +12,7 @@ export class CreateWorkOrderDto {
 
 export class ControlDto {
   @IsOptional() @IsBoolean() down?: boolean;
+  @IsOptional() @IsBoolean() refuse?: boolean;
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) errorRate?: number;
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(60_000) latencyMs?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(10) @IsIn(UPDATE_STATUSES, { each: true }) statusSequence?: UpdateStatus[];

@@ -35,13 +35,15 @@ export interface StatusUpdate {
 
 export interface Knobs {
   down: boolean;
+  /** Refuse every new work order with 422, as a system does with a request it will never accept. */
+  refuse: boolean;
   errorRate: number;
   latencyMs: number;
   /** The order a department walks its statuses in; kept for scripted demos (no auto-progress). */
   statusSequence: UpdateStatus[];
 }
 
-const defaultKnobs = (): Knobs => ({ down: false, errorRate: 0, latencyMs: 0, statusSequence: ['scheduled', 'in_progress', 'completed'] });
+const defaultKnobs = (): Knobs => ({ down: false, refuse: false, errorRate: 0, latencyMs: 0, statusSequence: ['scheduled', 'in_progress', 'completed'] });
 
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 5000;
@@ -78,6 +80,7 @@ export class WorkOrderStore implements OnApplicationShutdown {
   setKnobs(changes: Partial<Knobs>): Knobs {
     this.knobs = {
       down: changes.down ?? this.knobs.down,
+      refuse: changes.refuse ?? this.knobs.refuse,
       errorRate: changes.errorRate ?? this.knobs.errorRate,
       latencyMs: changes.latencyMs ?? this.knobs.latencyMs,
       statusSequence: changes.statusSequence ?? this.knobs.statusSequence,
@@ -86,9 +89,10 @@ export class WorkOrderStore implements OnApplicationShutdown {
   }
 
   /** The knobs, applied to every call an adapter makes. */
-  async behave(): Promise<'ok' | 'down' | 'error'> {
+  async behave(): Promise<'ok' | 'down' | 'refuse' | 'error'> {
     if (this.knobs.latencyMs > 0) await sleep(this.knobs.latencyMs);
     if (this.knobs.down) return 'down';
+    if (this.knobs.refuse) return 'refuse';
     if (Math.random() < this.knobs.errorRate) return 'error';
     return 'ok';
   }

@@ -13,6 +13,7 @@ export class WorkOrdersController {
     if (!key) throw problem(400, 'Bad Request', 'The Idempotency-Key header is required', [{ field: 'Idempotency-Key', rule: 'required', message: 'send an Idempotency-Key header' }]);
     const behaviour = await this.store.behave();
     if (behaviour === 'down') throw problem(503, 'Service Unavailable', 'The work-order system is down');
+    if (behaviour === 'refuse') throw problem(422, 'Unprocessable Content', 'The work-order system refuses this request');
     if (behaviour === 'error') throw problem(500, 'Internal Server Error', 'Simulated failure');
     const { order, created } = this.store.create(key, dto);
     response.status(created ? 201 : 200);

@@ -88,7 +88,7 @@ describe('department simulator', () => {
     expect(await json<WorkOrder[]>(await call('GET', '/work-orders'))).toEqual([]);
 
     await call('PUT', '/control', { errorRate: 0, latencyMs: 20, statusSequence: ['scheduled', 'completed'] });
-    expect(await json<Knobs>(await call('GET', '/control'))).toEqual({ down: false, errorRate: 0, latencyMs: 20, statusSequence: ['scheduled', 'completed'] });
+    expect(await json<Knobs>(await call('GET', '/control'))).toEqual({ down: false, refuse: false, errorRate: 0, latencyMs: 20, statusSequence: ['scheduled', 'completed'] });
     expect((await call('POST', '/work-orders', order, { 'idempotency-key': 'k' })).status).toBe(201);
   });
 

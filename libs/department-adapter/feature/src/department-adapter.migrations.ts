@@ -24,4 +24,13 @@ export const departmentAdapterMigrations: Migration[] = [
       CREATE INDEX work_orders_due ON department_adapter.work_orders (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    id: '0002-refused-work-orders',
+    sql: `
+      -- A work order the department's system refused for good is kept, not retried.
+      ALTER TABLE department_adapter.work_orders DROP CONSTRAINT work_orders_state_check;
+      ALTER TABLE department_adapter.work_orders ADD CONSTRAINT work_orders_state_check CHECK (state IN ('pending', 'created', 'refused'));
+      CREATE INDEX work_orders_due_by_department ON department_adapter.work_orders (department, next_attempt_at) WHERE state = 'pending';
+    `,
+  },
 ];

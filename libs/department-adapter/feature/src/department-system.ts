@@ -17,6 +17,18 @@ export interface DepartmentSystemClient {
   createWorkOrder(idempotencyKey: string, request: WorkOrderRequest): Promise<{ workOrderId: string }>;
 }
 
+/** The system answered that it will never accept this request: retrying cannot help. */
+export class WorkOrderRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`refused: ${reason}`);
+    this.name = 'WorkOrderRefusedError';
+  }
+}
+
+/** 4xx means "never", except the ones that mean "not now": timeout, conflict, too early, too many. */
+const RETRYABLE_CLIENT_ERRORS = new Set([408, 409, 425, 429]);
+const refuses = (status: number) => status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
+
 /** REST/JSON systems (and the department simulator). */
 export class RestDepartmentSystem implements DepartmentSystemClient {
   constructor(private readonly system: DepartmentSystem) {}
@@ -28,6 +40,7 @@ export class RestDepartmentSystem implements DepartmentSystemClient {
       body: JSON.stringify(request),
       signal: AbortSignal.timeout(10_000),
     });
+    if (refuses(response.status)) throw new WorkOrderRefusedError(`${response.status} ${response.statusText}`.trim());
     if (!response.ok) throw new Error(`${this.system.name} answered ${response.status}`);
     const body = (await response.json()) as { id?: string };
     if (!body.id) throw new Error(`${this.system.name} answered without a work order id`);

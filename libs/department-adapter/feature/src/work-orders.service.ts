@@ -5,8 +5,8 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, envInt, failpoint, problem } from '@caseline/service-kit';
-import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRequest } from './department-system';
+import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem } from '@caseline/service-kit';
+import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRefusedError, WorkOrderRequest } from './department-system';
 
 export const ADAPTER_ACTOR: Actor = { kind: 'service', id: 'department-adapter', name: 'Department adapter' };
 
@@ -37,6 +37,10 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   /** How long a dispatcher owns a work order it is delivering; a crashed one's work is retried after it. */
   private readonly leaseSeconds = envInt('WORK_ORDER_LEASE_SECONDS', 15);
   private readonly publicUrl = env('DEPARTMENT_ADAPTER_PUBLIC_URL', `http://127.0.0.1:${process.env.DEPARTMENT_ADAPTER_PORT ?? 3002}`);
+  /** Deliveries under way at once for any one department (its system's share of our attention). */
+  private readonly perDepartment = envInt('WORK_ORDER_CONCURRENCY_PER_DEPARTMENT', 4);
+  private readonly underWay = new Map<string, number>();
+  private readonly deliveries = new Set<Promise<void>>();
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -82,54 +86,85 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     this.running = false;
     this.wake?.();
     await this.loop;
+    await Promise.all(this.deliveries);
   }
 
   private async dispatchWhileRunning(): Promise<void> {
     while (this.running) {
-      let delivered = 0;
+      let started = 0;
       try {
-        delivered = await this.dispatchDue();
+        started = await this.dispatchDue();
       } catch (error) {
         this.logger.warn(`dispatcher: ${(error as Error).message}`);
       }
-      if (delivered === 0 && this.running) {
+      if (started === 0 && this.running) {
         await Promise.race([sleep(250), new Promise<void>((resolve) => (this.wake = resolve))]);
       }
     }
   }
 
-  /** Leases due work orders (a short statement, no long transaction) and delivers each. */
-  async dispatchDue(limit = 20): Promise<number> {
-    const due = await this.dataSource.query<PendingWorkOrder[]>(
-      `WITH leased AS (
-         UPDATE department_adapter.work_orders SET leased_until = now() + make_interval(secs => $2)
-          WHERE id IN (SELECT id FROM department_adapter.work_orders
-                        WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING id, case_id, department, routed_event_id, request, attempts)
-       SELECT * FROM leased`,
-      [limit, this.leaseSeconds],
+  /**
+   * Leases due work orders, at most `perDepartment` under way for any one department, and starts
+   * delivering them without waiting: a slow or hanging department holds up only its own work.
+   * Leasing is a short statement, no long transaction. Returns how many deliveries it started.
+   */
+  async dispatchDue(): Promise<number> {
+    const waiting = await this.dataSource.query<{ department: string }[]>(
+      `SELECT DISTINCT department FROM department_adapter.work_orders
+        WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())`,
     );
-    await Promise.all(due.map((row) => this.deliver(row)));
-    return due.length;
+    let started = 0;
+    for (const { department } of waiting) {
+      const room = this.perDepartment - (this.underWay.get(department) ?? 0);
+      if (room <= 0) continue;
+      const due = await this.dataSource.query<PendingWorkOrder[]>(
+        // A CTE, so TypeORM returns the rows (a bare UPDATE … RETURNING comes back as [rows, count]).
+        `WITH leased AS (
+           UPDATE department_adapter.work_orders SET leased_until = now() + make_interval(secs => $3)
+            WHERE id IN (SELECT id FROM department_adapter.work_orders
+                          WHERE department = $1 AND state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            RETURNING id, case_id, department, routed_event_id, request, attempts)
+         SELECT * FROM leased`,
+        [department, room, this.leaseSeconds],
+      );
+      for (const order of due) this.start(order);
+      started += due.length;
+    }
+    return started;
+  }
+
+  private start(order: PendingWorkOrder): void {
+    this.underWay.set(order.department, (this.underWay.get(order.department) ?? 0) + 1);
+    const delivery = this.deliver(order)
+      .catch((error: Error) => this.logger.error(`work order ${order.id}: ${error.message}`))
+      .finally(() => {
+        this.underWay.set(order.department, this.underWay.get(order.department)! - 1);
+        this.deliveries.delete(delivery);
+        this.wake?.();
+      });
+    this.deliveries.add(delivery);
   }
 
   private async deliver(order: PendingWorkOrder): Promise<void> {
-    const department = this.departments.get(order.department)!;
+    const system = this.departments.get(order.department)!.system!;
+    const metadata = { actor: ADAPTER_ACTOR, channel: 'system' as const, at: new Date().toISOString(), correlationId: order.case_id, causationId: order.routed_event_id };
+    const reactionTo = { eventId: order.routed_event_id, consumer: 'department-adapter' };
     try {
       const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request);
       failpoint('department-adapter:after-create');
       await this.caseLog.execute(
         order.case_id,
-        { type: 'RecordWorkOrderCreated', data: { department: order.department, system: department.system!.name, workOrderId } },
+        { type: 'RecordWorkOrderCreated', data: { department: order.department, system: system.name, workOrderId } },
         {
-          metadata: { actor: ADAPTER_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: order.case_id, causationId: order.routed_event_id },
-          reactionTo: { eventId: order.routed_event_id, consumer: 'department-adapter' },
+          metadata,
+          reactionTo,
           alongside: async (sql) =>
             void (await sql.query(`UPDATE department_adapter.work_orders SET state = 'created', external_id = $2, leased_until = NULL, last_error = NULL WHERE id = $1`, [order.id, workOrderId])),
         },
       );
     } catch (error) {
+      if (error instanceof WorkOrderRefusedError) return this.recordRefusal(order, system.name, error.reason, metadata, reactionTo);
       const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8));
       this.logger.warn(`work order for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}): ${(error as Error).message}`);
       await this.dataSource.query(
@@ -138,6 +173,21 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
         [order.id, (error as Error).message.slice(0, 500), backoffSeconds],
       );
     }
+  }
+
+  /** The system will never take this work order: say so on the case, once, and stop trying. */
+  private async recordRefusal(order: PendingWorkOrder, system: string, reason: string, metadata: ExecuteOptions['metadata'], reactionTo: ExecuteOptions['reactionTo']): Promise<void> {
+    this.logger.warn(`work order for case ${order.case_id} refused by ${order.department}: ${reason}`);
+    await this.caseLog.execute(
+      order.case_id,
+      { type: 'RecordWorkOrderRefused', data: { department: order.department, system, reason } },
+      {
+        metadata,
+        reactionTo,
+        alongside: async (sql) =>
+          void (await sql.query(`UPDATE department_adapter.work_orders SET state = 'refused', attempts = attempts + 1, leased_until = NULL, last_error = $2 WHERE id = $1`, [order.id, reason])),
+      },
+    );
   }
 
   /** A department system tells us what happened to a work order. */

@@ -21,20 +21,25 @@ export class RoutingService {
     return decision && { ...decision, departmentName: this.departmentName(decision.department) };
   }
 
-  /** Reacts to a new case: decides its department and deadline, and records why. */
-  async routeReportedCase(event: CaseEventEnvelope<'CaseReported', CaseReported['data']>, now = new Date()): Promise<void> {
+  /**
+   * Reacts to a new case: decides its department and deadline, and records why. The deadline
+   * counts from when the resident reported, not from when we got round to it (a replay or a
+   * backlog after an outage must not move it).
+   */
+  async routeReportedCase(event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
+    const reportedAt = new Date(event.metadata.at);
     const facts: CaseFacts = {
       serviceCode: event.data.serviceCode,
       channel: event.data.channel,
       group: this.city.services.find((s) => s.code === event.data.serviceCode)?.group ?? '',
     };
-    const decision = routeCase(this.city.routing, facts, now);
+    const decision = routeCase(this.city.routing, facts, reportedAt);
     if (!decision) throw new PermanentMessageError(`No routing rule matches case ${event.caseId} (${facts.serviceCode})`);
     const { appended } = await this.caseLog.execute(
       event.caseId,
       { type: 'RouteCase', data: { ...decision, departmentName: this.departmentName(decision.department) } },
       {
-        metadata: { actor: ROUTING_ACTOR, channel: 'system', at: now.toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
+        metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
         reactionTo: { eventId: event.eventId, consumer: 'routing' },
       },
     );
