@@ -18,14 +18,15 @@ const typeRules = {
 };
 const scopeRules = {
   'scope:case': ['scope:case'],
-  'scope:city': ['scope:city', 'scope:case', 'scope:routing'],
-  'scope:shared': ['scope:shared', 'scope:case', 'scope:city'],
-  'scope:intake': ['scope:intake', 'scope:case', 'scope:city', 'scope:shared'],
-  'scope:routing': ['scope:routing', 'scope:case', 'scope:city', 'scope:shared'],
-  'scope:department-adapter': ['scope:department-adapter', 'scope:case', 'scope:city', 'scope:shared'],
-  'scope:notification': ['scope:notification', 'scope:case', 'scope:city', 'scope:shared'],
+  'scope:catalog': ['scope:catalog', 'scope:case'],
+  'scope:city': ['scope:city', 'scope:case', 'scope:catalog', 'scope:routing'],
+  'scope:shared': ['scope:shared', 'scope:case', 'scope:catalog', 'scope:city'],
+  'scope:intake': ['scope:intake', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
+  'scope:routing': ['scope:routing', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
+  'scope:department-adapter': ['scope:department-adapter', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
+  'scope:notification': ['scope:notification', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
   'scope:dev': ['scope:shared'],
-  'scope:e2e': ['scope:shared', 'scope:case', 'scope:city', 'scope:intake', 'scope:routing', 'scope:department-adapter', 'scope:notification'],
+  'scope:e2e': ['scope:shared', 'scope:case', 'scope:catalog', 'scope:city', 'scope:intake', 'scope:routing', 'scope:department-adapter', 'scope:notification'],
 };
 const constraints = (forSpecs = false) => [
   ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({

@@ -1,2 +1,3 @@
 export * from './case.decider';
 export * from './case-history';
+export * from './decider-spec';

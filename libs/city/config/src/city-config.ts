@@ -1,14 +1,10 @@
+import { defineService, ServiceDefinition, ServiceDefinitionInput, validateCatalog } from '@caseline/catalog-domain';
 import type { Rule } from '@caseline/routing-domain';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export interface ServiceType {
-  code: string;
-  name: string;
-  group: string;
-  description: string;
-  keywords: string[];
-}
+/** The catalog's own type; the old name stays for code written before the catalog library. */
+export type ServiceType = ServiceDefinition;
 
 export interface DepartmentSystem {
   adapter: 'rest';
@@ -34,7 +30,7 @@ export interface RoutingRuleSet {
 }
 
 export interface CityConfig {
-  services: ServiceType[];
+  services: ServiceDefinition[];
   departments: Department[];
   routing: RoutingRuleSet;
 }
@@ -49,13 +45,10 @@ const readJson = <T>(dir: string, file: string): T => {
 
 /** Checks references between the files so a bad configuration fails at start, with the reason. */
 export function validateCityConfig(config: CityConfig): CityConfig {
+  const problems = validateCatalog(config.services);
+  if (problems.length > 0) throw new Error(`The service catalog has ${problems.length} problem(s):\n${problems.map((p) => `- ${p.message}`).join('\n')}`);
   const departments = new Set(config.departments.map((d) => d.code));
-  const codes = new Set<string>();
-  for (const service of config.services) {
-    if (!service.code || !service.name || !service.group) throw new Error(`Service ${JSON.stringify(service)} needs code, name and group`);
-    if (codes.has(service.code)) throw new Error(`Service code ${service.code} appears twice`);
-    codes.add(service.code);
-  }
+  const codes = new Set(config.services.map((s) => s.code));
   for (const rule of config.routing.rules) {
     if (!departments.has(rule.department)) throw new Error(`Routing rule ${rule.id} names unknown department ${rule.department}`);
     for (const code of rule.match.serviceCodes ?? []) if (!codes.has(code)) throw new Error(`Routing rule ${rule.id} names unknown service ${code}`);
@@ -66,7 +59,7 @@ export function validateCityConfig(config: CityConfig): CityConfig {
 /** The city: catalog, departments and routing rules, from CITY_CONFIG_DIR (default: the demo city). */
 export function loadCityConfig(dir = process.env.CITY_CONFIG_DIR ?? resolve(process.cwd(), 'config/demo-city')): CityConfig {
   return validateCityConfig({
-    services: readJson<{ services: ServiceType[] }>(dir, 'catalog.json').services.map((s) => ({ ...s, keywords: s.keywords ?? [] })),
+    services: readJson<{ services: ServiceDefinitionInput[] }>(dir, 'catalog.json').services.map(defineService),
     departments: readJson<{ departments: Department[] }>(dir, 'departments.json').departments,
     routing: readJson<RoutingRuleSet>(dir, 'routing-rules.json'),
   });
