@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
-import { provideInfrastructure, sessionOf, TestSystem, waitFor } from '@caseline/testing';
+import { consumerLag, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -104,6 +104,7 @@ async function main() {
   // The same number of database connections for intake as for the raw baseline.
   const system = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections) });
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+  const kafka = testKafka();
   try {
     console.log(`bench: ${seconds}s per phase, ${connections} connections, ${rate} cases/s end-to-end`);
     const raw = await rawPostgresInserts(env.DATABASE_URL!);
@@ -121,8 +122,10 @@ async function main() {
     // Then the whole pipeline; let it drain the burst before measuring latency at a steady rate.
     await system.start(['department-simulator', 'mail-catcher', 'routing', 'department-adapter', 'notification']);
     await waitFor(async () => {
+      // Every stage has caught up with the burst: work orders exist and no consumer is behind.
       const { rows } = await pool.query(`SELECT count(*) FILTER (WHERE type = 'CaseReported') AS reported, count(*) FILTER (WHERE type = 'WorkOrderCreated') AS ordered FROM case_log.events`);
-      return rows[0].reported === rows[0].ordered;
+      if (rows[0].reported !== rows[0].ordered) return false;
+      return (await Promise.all(['routing', 'department-adapter', 'notification'].map((group) => consumerLag(kafka, group)))).every((lag) => lag === 0);
     }, 'the pipeline to drain', 600000);
 
     const e2e = await endToEnd(system, pool);

@@ -38,7 +38,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   private readonly leaseSeconds = envInt('WORK_ORDER_LEASE_SECONDS', 15);
   private readonly publicUrl = env('DEPARTMENT_ADAPTER_PUBLIC_URL', `http://127.0.0.1:${process.env.DEPARTMENT_ADAPTER_PORT ?? 3002}`);
   /** Deliveries under way at once for any one department (its system's share of our attention). */
-  private readonly perDepartment = envInt('WORK_ORDER_CONCURRENCY_PER_DEPARTMENT', 4);
+  private readonly perDepartment = envInt('WORK_ORDER_CONCURRENCY_PER_DEPARTMENT', 8);
   private readonly underWay = new Map<string, number>();
   private readonly deliveries = new Set<Promise<void>>();
   private running = false;

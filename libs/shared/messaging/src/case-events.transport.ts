@@ -31,7 +31,8 @@ export function parseCaseEvent(message: InboundMessage): CaseEventEnvelope {
 
 /**
  * A Nest microservice transport for case events: handlers are `@EventPattern('<EventType>')`
- * methods; each runs to completion before its offset is committed. Events nobody handles are skipped.
+ * methods (or one '*' method for every type); each runs to completion before its offset is committed.
+ * Events nobody handles are skipped.
  */
 export class CaseEventsTransport extends Server implements CustomTransportStrategy {
   private subscription?: MessageSubscription;
@@ -48,7 +49,8 @@ export class CaseEventsTransport extends Server implements CustomTransportStrate
 
   private async dispatch(message: InboundMessage): Promise<void> {
     const event = parseCaseEvent(message);
-    const handler = this.getHandlerByPattern(event.type);
+    // A projection that follows every event type registers one handler for '*'.
+    const handler = this.getHandlerByPattern(event.type) ?? this.getHandlerByPattern('*');
     if (!handler) return;
     await lastValueFrom(this.transformToObservable(await handler(event)), { defaultValue: undefined });
   }

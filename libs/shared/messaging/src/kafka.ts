@@ -89,6 +89,8 @@ export interface KafkaSubscriptionOptions {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   partitionsConcurrently?: number;
+  /** At most this many messages of one partition in hand at once (different keys only; default 32). */
+  messagesConcurrently?: number;
   /** Errors (besides PermanentMessageError) that retrying cannot fix, e.g. a broken domain invariant. */
   isPermanent?: (error: unknown) => boolean;
 }
@@ -96,11 +98,12 @@ export interface KafkaSubscriptionOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Handles each message in partition order; on a transient failure retries the same message with
- * backoff (never skipping it), and commits offsets only after the handler has returned.
+ * Handles each key's messages in partition order; on a transient failure retries the same message
+ * with backoff (never skipping it), and commits offsets only after the handlers have returned.
  */
 export class KafkaSubscription implements MessageSubscription {
   private readonly consumer: Consumer;
+  private readonly chunkSize: number;
   private stopping = false;
 
   constructor(
@@ -109,6 +112,7 @@ export class KafkaSubscription implements MessageSubscription {
   ) {
     // A dead member's partitions move after sessionTimeoutMs: short enough that a crash stalls little.
     const sessionTimeout = options.sessionTimeoutMs ?? 10000;
+    this.chunkSize = options.messagesConcurrently ?? 32;
     this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
   }
 
@@ -121,36 +125,44 @@ export class KafkaSubscription implements MessageSubscription {
       // Partitions are independent (a case's events share one), so they are handled side by side.
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        let handled: string | undefined;
-        const commit = async () => {
-          if (handled === undefined) return;
-          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(handled) + 1n).toString() }]);
-          handled = undefined;
-        };
-        let sinceCommit = 0;
-        for (const raw of batch.messages) {
+        const messages = batch.messages.map((raw): InboundMessage => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: raw.offset,
+          key: raw.key?.toString() ?? '',
+          value: raw.value?.toString() ?? '',
+          headers: Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        }));
+        // A chunk's offsets are committed only once every message in it has had its effect.
+        for (let from = 0; from < messages.length; from += this.chunkSize) {
           if (!isRunning() || isStale() || this.stopping) break;
-          const message: InboundMessage = {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: raw.offset,
-            key: raw.key?.toString() ?? '',
-            value: raw.value?.toString() ?? '',
-            headers: Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)])),
-          };
-          await this.handleWithRetry(message, heartbeat);
-          resolveOffset(raw.offset);
-          handled = raw.offset;
-          // Offsets are committed only for messages whose effect is done; every 100 and at batch end.
-          if (++sinceCommit >= 100) {
-            await commit();
-            sinceCommit = 0;
-          }
+          const chunk = messages.slice(from, from + this.chunkSize);
+          await this.handleChunk(chunk, heartbeat);
+          const last = chunk[chunk.length - 1].offset;
+          resolveOffset(last);
+          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
           await heartbeat();
         }
-        await commit();
       },
     });
+  }
+
+  /**
+   * Messages with the same key (one case) are handled one after another, in offset order; different
+   * keys side by side, so one slow case or a slow downstream call does not hold up the partition.
+   */
+  private async handleChunk(chunk: InboundMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const byKey = new Map<string, InboundMessage[]>();
+    for (const message of chunk) {
+      const sameKey = byKey.get(message.key);
+      if (sameKey) sameKey.push(message);
+      else byKey.set(message.key, [message]);
+    }
+    await Promise.all(
+      [...byKey.values()].map(async (sameKey) => {
+        for (const message of sameKey) await this.handleWithRetry(message, heartbeat);
+      }),
+    );
   }
 
   private async handleWithRetry(message: InboundMessage, heartbeat: () => Promise<void>): Promise<void> {
