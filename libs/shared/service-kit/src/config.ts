@@ -25,8 +25,5 @@ export function envInt(name: string, fallback: number): number {
 }
 
 export const databaseUrl = (): string => env('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/caseline');
-/** Where a resident follows a case by its reference (the tracking page; the native API until issue 3). */
-export const trackingUrl = (reference: string): string =>
-  `${env('TRACKING_BASE_URL', `http://127.0.0.1:${process.env.INTAKE_PORT ?? 3000}/v1/cases`)}/${reference}`;
 
 export const kafkaBrokers = (): string[] => env('KAFKA_BROKERS', '127.0.0.1:9092').split(',');

@@ -8,3 +8,4 @@ export * from './case-log';
 export * from './kafka.providers';
 export * from './caseline-infrastructure.module';
 export * from './failpoint';
+export * from './tracking';

@@ -40,7 +40,7 @@ export class TestSystem {
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
     const simulatorUrl = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
     for (const department of ['DOT', 'DSNY', 'DEP', 'PARKS']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
-    env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/v1/cases`;
+    env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/track`;
     env.DEPARTMENT_ADAPTER_PUBLIC_URL = `http://127.0.0.1:${env.DEPARTMENT_ADAPTER_PORT}`;
     return new TestSystem(env);
   }
