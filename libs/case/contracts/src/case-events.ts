@@ -1,6 +1,12 @@
 import type { Channel } from './envelope';
 
-export type Location = { lat: number; long: number; address?: string } | { address: string; lat?: undefined; long?: undefined };
+/** Where: a point (with the address when known), or an address or the city's address id alone. */
+export type Location =
+  | { lat: number; long: number; address?: string; addressId?: string }
+  | { address?: string; addressId?: string; lat?: undefined; long?: undefined };
+
+/** An answer to one of the service's questions (catalog attributes), normalized by the catalog. */
+export type AttributeAnswer = string | number | string[];
 
 export interface ReporterContact {
   name?: string;
@@ -19,6 +25,10 @@ export interface CaseReported {
     location: Location;
     channel: Channel;
     reporter?: ReporterContact;
+    /** Answers to the service's questions, by attribute code. */
+    attributes?: Record<string, AttributeAnswer>;
+    /** A photo or document the reporter linked (kept as a link, never fetched into the log). */
+    mediaUrl?: string;
   };
 }
 

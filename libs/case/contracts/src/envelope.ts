@@ -1,5 +1,6 @@
 /** Who did something, as the case history shows it. */
-export type ActorKind = 'resident' | 'operator' | 'department-staff' | 'department-system' | 'service' | 'rule';
+/** partner: a portal or partner system submitting through the Open311 API with its own API key. */
+export type ActorKind = 'resident' | 'operator' | 'department-staff' | 'department-system' | 'service' | 'rule' | 'partner';
 
 export interface Actor {
   kind: ActorKind;

@@ -29,7 +29,19 @@ export interface RoutingRuleSet {
   rules: RoutingRule[];
 }
 
+/** The city itself: who it is for Open311 clients, and the clock its deadlines and dates follow. */
+export interface City {
+  name: string;
+  /** Open311 jurisdiction_id (conventionally the city's domain name). */
+  jurisdictionId: string;
+  /** IANA time zone of dates shown to people, e.g. America/New_York. */
+  timeZone: string;
+  contact: string;
+  keyService: string;
+}
+
 export interface CityConfig {
+  city: City;
   services: ServiceDefinition[];
   departments: Department[];
   routing: RoutingRuleSet;
@@ -45,6 +57,11 @@ const readJson = <T>(dir: string, file: string): T => {
 
 /** Checks references between the files so a bad configuration fails at start, with the reason. */
 export function validateCityConfig(config: CityConfig): CityConfig {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: config.city.timeZone });
+  } catch {
+    throw new Error(`city.json: timeZone "${config.city.timeZone}" is not an IANA time zone`);
+  }
   const problems = validateCatalog(config.services);
   if (problems.length > 0) throw new Error(`The service catalog has ${problems.length} problem(s):\n${problems.map((p) => `- ${p.message}`).join('\n')}`);
   const departments = new Set(config.departments.map((d) => d.code));
@@ -59,6 +76,7 @@ export function validateCityConfig(config: CityConfig): CityConfig {
 /** The city: catalog, departments and routing rules, from CITY_CONFIG_DIR (default: the demo city). */
 export function loadCityConfig(dir = process.env.CITY_CONFIG_DIR ?? resolve(process.cwd(), 'config/demo-city')): CityConfig {
   return validateCityConfig({
+    city: readJson<City>(dir, 'city.json'),
     services: readJson<{ services: ServiceDefinitionInput[] }>(dir, 'catalog.json').services.map(defineService),
     departments: readJson<{ departments: Department[] }>(dir, 'departments.json').departments,
     routing: readJson<RoutingRuleSet>(dir, 'routing-rules.json'),

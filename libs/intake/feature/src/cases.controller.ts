@@ -1,20 +1,50 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { Actor } from '@caseline/case-contracts';
+import { isChannel, nativeFieldNames } from '@caseline/catalog-domain';
+import { problem } from '@caseline/service-kit';
 import { ReportCaseDto } from './report-case.dto';
+import { SubmissionRejected } from './case-submission';
 import { CaseView, HistoryEntry, IntakeService } from './intake.service';
+
+const residentActor = (dto: ReportCaseDto): Actor => ({ kind: 'resident', id: 'resident', name: dto.reporter?.name ? 'Resident (named)' : 'Resident' });
+
+/** The catalog's refusals in problem+json: 422, the body is well-formed but the city cannot take it. */
+export function asProblem(error: unknown): unknown {
+  if (!(error instanceof SubmissionRejected)) return error;
+  const title = error.reason === 'unknown-service' ? 'Unknown service' : 'Invalid answers';
+  return problem(422, 'Unprocessable Content', `${title}: ${error.message}`, error.violations);
+}
 
 @Controller('v1')
 export class CasesController {
   constructor(private readonly intake: IntakeService) {}
 
+  /** The request types offered on a channel (default web), with their questions. */
   @Get('services')
-  services() {
-    return this.intake.catalog();
+  services(@Query('channel') channel = 'web') {
+    if (!isChannel(channel)) throw problem(400, 'Bad Request', `channel "${channel}" is not a channel`, [{ field: 'channel', rule: 'isIn', message: 'channel must be a known channel' }]);
+    return this.intake.catalog(channel);
   }
 
   @Post('cases')
   @HttpCode(201)
-  report(@Body() dto: ReportCaseDto): Promise<CaseView> {
-    return this.intake.report(dto);
+  async report(@Body() dto: ReportCaseDto): Promise<CaseView> {
+    const { lat, long, address } = dto.location;
+    try {
+      return await this.intake.report({
+        serviceCode: dto.serviceCode,
+        description: dto.description,
+        location: lat !== undefined ? { lat, long: long!, address } : { address: address! },
+        attributes: dto.attributes,
+        mediaUrl: dto.mediaUrl,
+        reporter: dto.reporter && { ...dto.reporter },
+        actor: residentActor(dto),
+        channel: dto.channel,
+        fieldNames: nativeFieldNames,
+      });
+    } catch (error) {
+      throw asProblem(error);
+    }
   }
 
   @Get('cases/:reference')

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import type { Actor, CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { caseDecider, CaseState, summarize } from '@caseline/case-domain';
+import { isOfferedOn, validateAnswers } from '@caseline/catalog-domain';
 import { foldCase } from '@caseline/event-store';
 import { loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
 import { CaseLog, problem, trackingUrl } from '@caseline/service-kit';
-import type { ReportCaseDto } from './report-case.dto';
+import { CaseSubmission, SubmissionRejected } from './case-submission';
 import { caseIdForReference, ReferenceSerials } from './reference-serials';
 
 export interface CaseView {
@@ -29,8 +30,6 @@ export interface HistoryEntry {
   summary: string;
 }
 
-const residentActor = (dto: ReportCaseDto): Actor => ({ kind: 'resident', id: 'resident', name: dto.reporter?.name ? 'Resident (named)' : 'Resident' });
-
 @Injectable()
 export class IntakeService {
   private readonly services: Map<string, ServiceType>;
@@ -42,16 +41,28 @@ export class IntakeService {
     this.services = new Map(loadCityConfig().services.map((s) => [s.code, s]));
   }
 
-  catalog(): ServiceType[] {
-    return [...this.services.values()];
+  /** The request types a channel may offer the public: active, and not staff-only. */
+  catalog(channel: Channel = 'web'): ServiceType[] {
+    return [...this.services.values()].filter((service) => isOfferedOn(service, channel));
   }
 
-  async report(dto: ReportCaseDto, at = new Date()): Promise<CaseView> {
-    const service = this.services.get(dto.serviceCode);
+  service(code: string): ServiceType | undefined {
+    return this.services.get(code);
+  }
+
+  /** Opens a case from any channel: the catalog checks the service and the answers, then one append. */
+  async report(submission: CaseSubmission, at = new Date()): Promise<CaseView> {
+    const { fieldNames, channel } = submission;
+    const service = this.services.get(submission.serviceCode);
     if (!service) {
-      throw problem(422, 'Unprocessable Content', `serviceCode "${dto.serviceCode}" is not in the service catalog (GET /v1/services)`, [
-        { field: 'serviceCode', rule: 'inCatalog', message: 'serviceCode must be a code from GET /v1/services' },
+      throw new SubmissionRejected('unknown-service', [
+        { field: fieldNames.serviceCode, rule: 'serviceActive', message: `${fieldNames.serviceCode} "${submission.serviceCode}" is not in the service catalog` },
       ]);
+    }
+    const answers = validateAnswers(service, submission.attributes ?? {}, channel, fieldNames);
+    if (!answers.ok) {
+      const closed = answers.violations.every((v) => v.rule === 'serviceActive' || v.rule === 'channelAllowed' || v.rule === 'staffOnly');
+      throw new SubmissionRejected(closed ? 'unknown-service' : 'invalid-answers', answers.violations);
     }
     const reference = formatReference(await this.serials.take());
     const caseId = caseIdForReference(reference);
@@ -59,22 +70,24 @@ export class IntakeService {
       reference,
       serviceCode: service.code,
       serviceName: service.name,
-      description: dto.description,
-      location: dto.location.lat !== undefined ? { lat: dto.location.lat, long: dto.location.long!, address: dto.location.address } : { address: dto.location.address! },
-      channel: dto.channel,
-      ...(dto.reporter ? { reporter: { ...dto.reporter } } : {}),
+      description: submission.description,
+      location: submission.location,
+      channel,
+      ...(submission.reporter ? { reporter: submission.reporter } : {}),
+      ...(Object.keys(answers.answers).length > 0 ? { attributes: answers.answers } : {}),
+      ...(submission.mediaUrl ? { mediaUrl: submission.mediaUrl } : {}),
     };
-    const { state } = await this.caseLog.open(caseId, { type: 'ReportCase', data }, { actor: residentActor(dto), channel: dto.channel, at: at.toISOString(), correlationId: caseId });
+    const { state } = await this.caseLog.open(caseId, { type: 'ReportCase', data }, { actor: submission.actor, channel, at: at.toISOString(), correlationId: caseId });
     return this.view(caseId, state, at.toISOString(), at.toISOString());
   }
 
   async find(reference: string): Promise<CaseView> {
-    const { caseId, history } = await this.load(reference);
+    const { caseId, history } = await this.caseByReference(reference);
     return this.view(caseId, foldCase(caseDecider, history), history[0].metadata.at, history[history.length - 1].metadata.at);
   }
 
   async history(reference: string): Promise<{ reference: string; events: HistoryEntry[] }> {
-    const { reference: canonical, history } = await this.load(reference);
+    const { reference: canonical, history } = await this.caseByReference(reference);
     return {
       reference: canonical,
       events: history.map((event) => ({
@@ -88,7 +101,8 @@ export class IntakeService {
     };
   }
 
-  private async load(input: string): Promise<{ reference: string; caseId: string; history: CaseEventEnvelope[] }> {
+  /** A case by the reference a person reads out: 400 for a malformed one, 404 for none. */
+  async caseByReference(input: string): Promise<{ reference: string; caseId: string; history: CaseEventEnvelope[] }> {
     const reference = parseReference(input);
     if (!reference) {
       throw problem(400, 'Bad Request', 'reference must be nine digits like 100-000-123 (the last one is a check digit)', [

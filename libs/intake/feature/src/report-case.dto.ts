@@ -7,7 +7,9 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsUrl,
   MaxLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -38,6 +40,11 @@ export class ReporterDto {
   @IsOptional() @IsIn(['en', 'es'], { message: 'reporter.language must be one of: en, es' }) language?: 'en' | 'es';
 }
 
+/** Answers by attribute code: a string, or a list of strings for a multivaluelist question. */
+const isAnswers = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) &&
+  Object.values(value).every((answer) => typeof answer === 'string' || (Array.isArray(answer) && answer.length <= 50 && answer.every((item) => typeof item === 'string')));
+
 /** POST /v1/cases */
 export class ReportCaseDto {
   @IsString() @IsNotEmpty() @MaxLength(64) serviceCode!: string;
@@ -49,4 +56,11 @@ export class ReportCaseDto {
   @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` }) channel!: Channel;
 
   @IsOptional() @ValidateNested() @Type(() => ReporterDto) reporter?: ReporterDto;
+
+  /** Answers to the service's questions (GET /v1/services), by attribute code; checked against the catalog. */
+  @IsOptional()
+  @ValidateBy({ name: 'answers', validator: { validate: isAnswers, defaultMessage: () => 'attributes must map attribute codes to a string or a list of strings' } })
+  attributes?: Record<string, string | string[]>;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'mediaUrl must be an http(s) URL' }) @MaxLength(2000) mediaUrl?: string;
 }

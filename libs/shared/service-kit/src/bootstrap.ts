@@ -17,7 +17,8 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
     logger: process.env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
   });
   app.useBodyParser('json', { limit: '64kb', type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('urlencoded', { limit: '64kb', extended: true });
+  // Form bodies are also kept raw: Open311's attribute[CODE][] must be read as sent.
+  app.useBodyParser('urlencoded', { limit: '64kb', extended: true, verify: (request: { rawBody?: Buffer }, _response: unknown, raw: Buffer) => void (request.rawBody = raw) });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(problemValidationPipe());
   app.enableShutdownHooks();

@@ -1,0 +1,140 @@
+import type { CaseEvent, CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import type { ServiceDefinition } from '@caseline/catalog-domain';
+import type { ExtendedAttribute, RequestNote, Service, ServiceDefinition as Open311Definition, ServiceRequest, ServiceRequestUpdate, UpdateStatus } from '@caseline/intake-open311';
+import { w3cDateTime } from '@caseline/intake-open311';
+
+/** A catalog entry as `GET services` lists it. */
+export const open311Service = (service: ServiceDefinition): Service => ({
+  service_code: service.code,
+  service_name: service.name,
+  description: service.description,
+  metadata: service.attributes.length > 0,
+  type: 'realtime',
+  keywords: service.keywords,
+  group: service.group,
+});
+
+/** A catalog entry's questions as `GET services/{code}` defines them. */
+export const open311Definition = (service: ServiceDefinition): Open311Definition => ({
+  service_code: service.code,
+  attributes: service.attributes.map((attribute) => ({
+    variable: attribute.variable,
+    code: attribute.code,
+    datatype: attribute.datatype,
+    required: attribute.required,
+    datatype_description: attribute.datatypeDescription || null,
+    order: attribute.order,
+    description: attribute.description,
+    values: attribute.values,
+  })),
+});
+
+/** One step of a case as the public may see it (no internal notes, no people, no system names). */
+interface PublicStep {
+  status: UpdateStatus;
+  description: string;
+  /** Our finer status word, for back offices that map it (FixMyStreet's external_status_code). */
+  externalStatus: string;
+}
+
+const resolutionStatus = { fixed: 'fixed', duplicate: 'duplicate', 'not-ours': 'not_councils_responsibility', 'no-action-possible': 'no_further_action' } as const;
+
+function publicStep(event: CaseEvent): PublicStep | undefined {
+  switch (event.type) {
+    case 'CaseReported':
+      return { status: 'open', description: 'Request received', externalStatus: 'received' };
+    case 'CaseRouted':
+      return { status: 'open', description: `Assigned to ${event.data.departmentName}`, externalStatus: 'assigned' };
+    case 'WorkOrderRefused':
+      return { status: 'open', description: 'Under review by 311', externalStatus: 'triage' };
+    case 'WorkOrderStatusChanged':
+      if (event.data.status === 'scheduled') return { status: 'action_scheduled', description: 'Work scheduled', externalStatus: 'scheduled' };
+      if (event.data.status === 'in_progress') return { status: 'in_progress', description: 'Work in progress', externalStatus: 'in_progress' };
+      if (event.data.status === 'rejected') return { status: 'open', description: 'Under review by 311', externalStatus: 'triage' };
+      return undefined; // completed: the CaseResolved that follows says it
+    case 'CaseResolved':
+      return { status: resolutionStatus[event.data.resolution], description: event.data.note ? `Resolved: ${event.data.note}` : 'Resolved', externalStatus: event.data.resolution };
+    case 'ResidentNotified':
+    case 'ResidentNotificationFailed':
+      return undefined;
+  }
+}
+
+const asEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
+
+/** The updates a back office polls (`servicerequestupdates`): one per public step after the report. */
+export function serviceRequestUpdates(history: CaseEventEnvelope[], timeZone: string): ServiceRequestUpdate[] {
+  const reference = (history[0].data as CaseReported['data']).reference;
+  return history.slice(1).flatMap((envelope) => {
+    const step = publicStep(asEvent(envelope));
+    if (!step) return [];
+    const update: ServiceRequestUpdate = {
+      update_id: envelope.eventId,
+      service_request_id: reference,
+      status: step.status,
+      updated_datetime: w3cDateTime(new Date(envelope.metadata.at), timeZone),
+      description: step.description,
+      media_url: null,
+      external_status_code: step.externalStatus,
+    };
+    return [update];
+  });
+}
+
+/** The submitted answers, readable: list values by their names, one entry per chosen value. */
+function extendedAttributes(reported: CaseReported['data'], service: ServiceDefinition | undefined): ExtendedAttribute[] {
+  return Object.entries(reported.attributes ?? {}).flatMap(([code, answer]) => {
+    const attribute = service?.attributes.find((a) => a.code === code);
+    return (Array.isArray(answer) ? answer : [answer]).map((value) => {
+      const chosen = attribute?.values.find((v) => v.key === String(value));
+      return { label: attribute?.description, name: code, value: chosen?.name ?? String(value), code: chosen?.key ?? String(value) };
+    });
+  });
+}
+
+/** A case as Open311 shows it, folded from its events; the extension fields only when asked for. */
+export function serviceRequestOf(history: CaseEventEnvelope[], timeZone: string, service: ServiceDefinition | undefined, extensions: boolean): ServiceRequest {
+  const reported = history[0].data as CaseReported['data'];
+  const at = (envelope: CaseEventEnvelope) => w3cDateTime(new Date(envelope.metadata.at), timeZone);
+  let status: ServiceRequest['status'] = 'open';
+  let statusNotes: string | null = null;
+  let agency: string | null = null;
+  let expected: string | null = null;
+  let updated = history[0];
+  const notes: RequestNote[] = [];
+  for (const envelope of history) {
+    const event = asEvent(envelope);
+    if (event.type === 'CaseRouted') {
+      agency = event.data.departmentName;
+      expected = event.data.dueAt;
+    }
+    if (event.type === 'CaseResolved') status = 'closed';
+    const step = publicStep(event);
+    if (step) {
+      updated = envelope;
+      statusNotes = step.description;
+      notes.push({ datetime: at(envelope), description: step.description, type: step.externalStatus });
+    }
+  }
+  const { location } = reported;
+  return {
+    service_request_id: reported.reference,
+    status,
+    status_notes: statusNotes,
+    service_name: reported.serviceName,
+    service_code: reported.serviceCode,
+    description: reported.description,
+    agency_responsible: agency,
+    service_notice: null,
+    requested_datetime: at(history[0]),
+    updated_datetime: at(updated),
+    expected_datetime: expected ? w3cDateTime(new Date(expected), timeZone) : null,
+    address: location.address ?? null,
+    address_id: location.addressId ?? null,
+    zipcode: null,
+    lat: location.lat ?? null,
+    long: location.long ?? null,
+    media_url: reported.mediaUrl ?? null,
+    ...(extensions ? { attributes: extendedAttributes(reported, service), extended_attributes: { channel: reported.channel }, notes } : {}),
+  };
+}

@@ -1,0 +1,99 @@
+import { Controller, Injectable } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
+import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import { loadCityConfig } from '@caseline/city-config';
+import type { ServiceRequest, ServiceRequestUpdate } from '@caseline/intake-open311';
+import { CaseLog, transactorFor } from '@caseline/service-kit';
+import { serviceRequestOf, serviceRequestUpdates } from './open311-documents';
+
+/**
+ * Keeps the Open311 read model (intake.service_requests, intake.service_request_updates) in step
+ * with the case log. Each event re-derives its case's documents from the case's whole stream, so a
+ * redelivered or replayed event writes the same rows again, and an older one never overwrites a newer.
+ */
+@Injectable()
+export class ServiceRequestsProjection {
+  private readonly city = loadCityConfig();
+  private readonly transaction;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly caseLog: CaseLog,
+  ) {
+    this.transaction = transactorFor(dataSource);
+  }
+
+  async apply(event: CaseEventEnvelope): Promise<void> {
+    const history = await this.caseLog.history(event.caseId);
+    if (history.length === 0 || history[0].type !== 'CaseReported') return;
+    const reported = history[0].data as CaseReported['data'];
+    const service = this.city.services.find((s) => s.code === reported.serviceCode);
+    const { timeZone } = this.city.city;
+    const document = serviceRequestOf(history, timeZone, service, true);
+    const updates = serviceRequestUpdates(history, timeZone);
+    const version = history[history.length - 1].caseVersion;
+    await this.transaction(async (sql) => {
+      await sql.query(
+        `INSERT INTO intake.service_requests (case_id, reference, service_code, status, requested_at, case_version, document)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (case_id) DO UPDATE SET status = EXCLUDED.status, case_version = EXCLUDED.case_version, document = EXCLUDED.document
+         WHERE intake.service_requests.case_version < EXCLUDED.case_version`,
+        [event.caseId, reported.reference, reported.serviceCode, document.status, history[0].metadata.at, version, JSON.stringify(document)],
+      );
+      if (updates.length === 0) return;
+      await sql.query(
+        `INSERT INTO intake.service_request_updates (update_id, case_id, updated_at, document)
+         SELECT u.update_id, $1, u.updated_at, u.document FROM jsonb_to_recordset($2::jsonb) AS u(update_id uuid, updated_at timestamptz, document jsonb)
+         ON CONFLICT (update_id) DO NOTHING`,
+        [event.caseId, JSON.stringify(updates.map((u) => ({ update_id: u.update_id, updated_at: u.updated_datetime, document: u })))],
+      );
+    });
+  }
+}
+
+/** Open311 documents without the extension fields, for clients that did not ask for them. */
+export const withoutExtensions = ({ attributes: _a, extended_attributes: _e, notes: _n, ...plain }: ServiceRequest): ServiceRequest => plain;
+
+/** The read side of the projection: the searches Open311 clients run. */
+@Injectable()
+export class ServiceRequestsReadModel {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async byReferences(references: string[]): Promise<ServiceRequest[]> {
+    const rows = await this.dataSource.query<{ document: ServiceRequest }[]>(
+      'SELECT document FROM intake.service_requests WHERE reference = ANY($1) ORDER BY requested_at DESC, case_id',
+      [references],
+    );
+    return rows.map((row) => row.document);
+  }
+
+  async search(filter: { from: Date; to: Date; serviceCodes?: string[]; statuses?: string[]; page: number; pageSize: number }): Promise<ServiceRequest[]> {
+    const rows = await this.dataSource.query<{ document: ServiceRequest }[]>(
+      `SELECT document FROM intake.service_requests
+        WHERE requested_at BETWEEN $1 AND $2 AND ($3::text[] IS NULL OR service_code = ANY($3)) AND ($4::text[] IS NULL OR status = ANY($4))
+        ORDER BY requested_at DESC, case_id LIMIT $5 OFFSET $6`,
+      [filter.from, filter.to, filter.serviceCodes ?? null, filter.statuses ?? null, filter.pageSize, (filter.page - 1) * filter.pageSize],
+    );
+    return rows.map((row) => row.document);
+  }
+
+  async updates(filter: { from: Date; to: Date; page: number; pageSize: number }): Promise<ServiceRequestUpdate[]> {
+    const rows = await this.dataSource.query<{ document: ServiceRequestUpdate }[]>(
+      `SELECT document FROM intake.service_request_updates WHERE updated_at BETWEEN $1 AND $2 ORDER BY updated_at, update_id LIMIT $3 OFFSET $4`,
+      [filter.from, filter.to, filter.pageSize, (filter.page - 1) * filter.pageSize],
+    );
+    return rows.map((row) => row.document);
+  }
+}
+
+/** Every case event, whatever its type, refreshes the case's Open311 documents. */
+@Controller()
+export class ServiceRequestsProjectionHandler {
+  constructor(private readonly projection: ServiceRequestsProjection) {}
+
+  @EventPattern('*')
+  onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
+    return this.projection.apply(event);
+  }
+}
