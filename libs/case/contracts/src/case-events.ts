@@ -84,9 +84,40 @@ export interface WorkOrderStatusChanged {
 export interface CaseResolved {
   type: 'CaseResolved';
   data: {
-    resolution: 'fixed' | 'not-ours' | 'duplicate' | 'no-action-possible';
+    /** answered-at-first-contact: an information-only call, answered by the operator at intake. */
+    resolution: 'fixed' | 'not-ours' | 'duplicate' | 'no-action-possible' | 'answered-at-first-contact';
     note?: string;
   };
+}
+
+/** The reporter (or an operator for them) adds to the case: more detail, a photo link. */
+export interface InformationAdded {
+  type: 'InformationAdded';
+  data: { text?: string; mediaUrl?: string };
+}
+
+/** A staff note: internal, never shown to the public. */
+export interface NoteAdded {
+  type: 'NoteAdded';
+  data: { text: string; internal: true };
+}
+
+/** The reporter withdrew the request. */
+export interface CaseCancelled {
+  type: 'CaseCancelled';
+  data: { reason?: string };
+}
+
+/** "Not fixed": the reporter reopened a resolved case within the reopen window. */
+export interface CaseReopened {
+  type: 'CaseReopened';
+  data: { reason: string };
+}
+
+/** Two cases are about the same thing (or related); recorded on the case that was linked. */
+export interface CaseLinked {
+  type: 'CaseLinked';
+  data: { relatedCaseId: string; relatedReference: string; relation: 'related' | 'duplicate-of' };
 }
 
 export type NotificationPurpose = 'received' | 'resolved';
@@ -114,7 +145,7 @@ export interface ResidentNotificationFailed {
   };
 }
 
-export type CaseEvent = CaseReported | CaseRouted | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed;
+export type CaseEvent = CaseReported | CaseRouted | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
@@ -126,6 +157,11 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseResolved',
   'ResidentNotified',
   'ResidentNotificationFailed',
+  'InformationAdded',
+  'NoteAdded',
+  'CaseCancelled',
+  'CaseReopened',
+  'CaseLinked',
 ];
 
 /** Current schema version of each event type's data. */
@@ -138,6 +174,11 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   CaseResolved: 1,
   ResidentNotified: 1,
   ResidentNotificationFailed: 1,
+  InformationAdded: 1,
+  NoteAdded: 1,
+  CaseCancelled: 1,
+  CaseReopened: 1,
+  CaseLinked: 1,
 };
 
 export const isCaseEventType = (type: string): type is CaseEventType => (CASE_EVENT_TYPES as readonly string[]).includes(type);

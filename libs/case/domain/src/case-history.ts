@@ -24,6 +24,16 @@ export function summarize(event: CaseEvent): string {
       return `Resolved (${event.data.resolution})${event.data.note ? `: ${event.data.note}` : ''}`;
     case 'ResidentNotified':
       return `Resident told "${event.data.purpose}" by ${event.data.channel}`;
+    case 'InformationAdded':
+      return `Information added${event.data.text ? `: ${event.data.text}` : ''}${event.data.mediaUrl ? ` (${event.data.mediaUrl})` : ''}`;
+    case 'NoteAdded':
+      return `Internal note: ${event.data.text}`;
+    case 'CaseCancelled':
+      return `Cancelled${event.data.reason ? `: ${event.data.reason}` : ''}`;
+    case 'CaseReopened':
+      return `Reopened: ${event.data.reason}`;
+    case 'CaseLinked':
+      return `Linked to ${event.data.relatedReference} (${event.data.relation})`;
     case 'ResidentNotificationFailed':
       return `Could not tell the resident "${event.data.purpose}" by ${event.data.channel}: ${event.data.reason}`;
   }

@@ -5,6 +5,10 @@ import type {
   ReporterContact,
   ResidentNotified,
   ResidentNotificationFailed,
+  InformationAdded,
+  CaseCancelled,
+  CaseReopened,
+  CaseLinked,
   WorkOrderCreated,
   WorkOrderRefused,
   WorkOrderStatus,
@@ -12,7 +16,7 @@ import type {
 } from '@caseline/case-contracts';
 
 /** The lifecycle words residents see. */
-export type CaseStatus = 'received' | 'assigned' | 'scheduled' | 'in_progress' | 'resolved';
+export type CaseStatus = 'received' | 'assigned' | 'scheduled' | 'in_progress' | 'resolved' | 'cancelled';
 
 export type CaseState =
   | { exists: false }
@@ -28,18 +32,27 @@ export type CaseState =
       /** The department's system refused the work order; the case waits for an operator. */
       workOrderRefused?: boolean;
       notificationIds: string[];
+      /** Cases this one is linked to. */
+      links: string[];
     };
 
-export type ReportCase = { type: 'ReportCase'; data: CaseReported['data'] };
+/** With `answeredAtFirstContact`, an operator answered an information-only call: reported and resolved at once. */
+export type ReportCase = { type: 'ReportCase'; data: CaseReported['data']; answeredAtFirstContact?: { answer: string } };
+export type AddInformation = { type: 'AddInformation'; data: InformationAdded['data'] };
+export type AddNote = { type: 'AddNote'; data: { text: string } };
+export type CancelCase = { type: 'CancelCase'; data: CaseCancelled['data'] };
+/** The reopen window is the caller's policy (it knows when the case was resolved); the decider checks the state. */
+export type ReopenCase = { type: 'ReopenCase'; data: CaseReopened['data'] };
+export type LinkCase = { type: 'LinkCase'; data: CaseLinked['data'] };
 export type RouteCase = { type: 'RouteCase'; data: CaseRouted['data'] };
 export type RecordWorkOrderCreated = { type: 'RecordWorkOrderCreated'; data: WorkOrderCreated['data'] };
 export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: WorkOrderRefused['data'] };
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
-export type CaseCommand = ReportCase | RouteCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed;
+export type CaseCommand = ReportCase | RouteCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
-export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'unknown-work-order';
+export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
 /** A broken invariant: the command cannot apply to this case. Mapped to HTTP once, at the edge. */
 export class CaseDomainError extends Error {
@@ -57,7 +70,10 @@ export const initialState = (): CaseState => ({ exists: false });
 export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
   if (command.type === 'ReportCase') {
     if (state.exists) throw new CaseDomainError('case-already-exists', `Case ${state.reference} already exists`);
-    return [{ type: 'CaseReported', data: command.data }];
+    const reported: CaseEvent = { type: 'CaseReported', data: command.data };
+    return command.answeredAtFirstContact
+      ? [reported, { type: 'CaseResolved', data: { resolution: 'answered-at-first-contact', note: command.answeredAtFirstContact.answer } }]
+      : [reported];
   }
   if (!state.exists) throw new CaseDomainError('case-not-found', 'No such case');
 
@@ -79,7 +95,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       if (!workOrder || workOrder.id !== command.data.workOrderId || workOrder.department !== command.data.department) {
         throw new CaseDomainError('unknown-work-order', `Work order ${command.data.workOrderId} does not belong to case ${state.reference}`);
       }
-      if (state.status === 'resolved' || workOrder.status === command.data.status) return [];
+      if (state.status === 'resolved' || state.status === 'cancelled' || workOrder.status === command.data.status) return [];
       const changed: CaseEvent = { type: 'WorkOrderStatusChanged', data: command.data };
       // Scheduled is not done: only the department's "completed" resolves the case.
       return command.data.status === 'completed'
@@ -92,6 +108,26 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'RecordResidentNotificationFailed':
       return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotificationFailed', data: command.data }];
+
+    case 'AddInformation':
+      if (state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} was cancelled`);
+      return [{ type: 'InformationAdded', data: command.data }];
+
+    case 'AddNote':
+      return [{ type: 'NoteAdded', data: { text: command.data.text, internal: true } }];
+
+    case 'CancelCase':
+      if (state.status === 'cancelled') return [];
+      if (state.status === 'resolved') throw new CaseDomainError('case-closed', `Case ${state.reference} is already resolved`);
+      return [{ type: 'CaseCancelled', data: command.data }];
+
+    case 'ReopenCase':
+      if (state.status !== 'resolved') throw new CaseDomainError('case-not-resolved', `Case ${state.reference} is not resolved, so it cannot be reopened`);
+      return [{ type: 'CaseReopened', data: command.data }];
+
+    case 'LinkCase':
+      if (command.data.relatedReference === state.reference) throw new CaseDomainError('invalid-link', 'A case cannot be linked to itself');
+      return state.links.includes(command.data.relatedCaseId) ? [] : [{ type: 'CaseLinked', data: command.data }];
   }
 }
 
@@ -105,7 +141,7 @@ const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseReported') {
     const { reference, serviceCode, reporter } = event.data;
-    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [] };
+    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
@@ -126,6 +162,16 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'ResidentNotified':
     case 'ResidentNotificationFailed':
       return { ...state, notificationIds: [...state.notificationIds, event.data.notificationId] };
+    case 'CaseCancelled':
+      return { ...state, status: 'cancelled' };
+    case 'CaseReopened':
+      // Back to the department that owns it; with no department, back to routing.
+      return { ...state, status: state.department ? 'assigned' : 'received' };
+    case 'CaseLinked':
+      return { ...state, links: [...state.links, event.data.relatedCaseId] };
+    case 'InformationAdded':
+    case 'NoteAdded':
+      return state;
   }
 }
 

@@ -108,4 +108,47 @@ describe('case decider', () => {
     spec.given([reported(), routed(), refused]).when(command).then([]);
     spec.given([reported()]).when(command).thenThrows(isDomainError('case-not-routed'));
   });
+
+  describe('what residents and staff do to a case', () => {
+    const resolved: CaseEvent = { type: 'CaseResolved', data: { resolution: 'fixed', note: 'Lamp replaced' } };
+
+    it('reports and resolves at once an information-only call answered at first contact', () => {
+      const event = reported() as Extract<CaseEvent, { type: 'CaseReported' }>;
+      spec
+        .given([])
+        .when({ type: 'ReportCase', data: event.data, answeredAtFirstContact: { answer: 'Bulk pickup is on Tuesdays' } })
+        .then([event, { type: 'CaseResolved', data: { resolution: 'answered-at-first-contact', note: 'Bulk pickup is on Tuesdays' } }]);
+    });
+
+    it('adds information and staff notes, but nothing to a cancelled case', () => {
+      spec.given([reported()]).when({ type: 'AddInformation', data: { text: 'It is the second pole' } }).then([{ type: 'InformationAdded', data: { text: 'It is the second pole' } }]);
+      spec.given([reported()]).when({ type: 'AddNote', data: { text: 'Caller sounded unsure' } }).then([{ type: 'NoteAdded', data: { text: 'Caller sounded unsure', internal: true } }]);
+      spec.given([reported(), { type: 'CaseCancelled', data: {} }]).when({ type: 'AddInformation', data: { text: 'x' } }).thenThrows(isDomainError('case-closed'));
+    });
+
+    it('cancels an open case once, and never a resolved one', () => {
+      spec.given([reported(), routed()]).when({ type: 'CancelCase', data: { reason: 'Fixed itself' } }).then([{ type: 'CaseCancelled', data: { reason: 'Fixed itself' } }]);
+      spec.given([reported(), { type: 'CaseCancelled', data: {} }]).when({ type: 'CancelCase', data: {} }).then([]);
+      spec.given([reported(), routed(), resolved]).when({ type: 'CancelCase', data: {} }).thenThrows(isDomainError('case-closed'));
+    });
+
+    it('ignores department updates after a cancellation', () => {
+      spec.given([reported(), routed(), workOrderCreated(), { type: 'CaseCancelled', data: {} }]).when(status('completed')).then([]);
+    });
+
+    it('reopens only a resolved case, back to its department', () => {
+      const reopened: CaseEvent = { type: 'CaseReopened', data: { reason: 'Still dark at night' } };
+      spec.given([reported(), routed(), resolved]).when({ type: 'ReopenCase', data: { reason: 'Still dark at night' } }).then([reopened]);
+      spec.given([reported(), routed()]).when({ type: 'ReopenCase', data: { reason: 'x' } }).thenThrows(isDomainError('case-not-resolved'));
+      const state = [reported(), routed(), resolved, reopened].reduce(caseDecider.evolve, caseDecider.initialState());
+      expect(state).toMatchObject({ status: 'assigned', department: 'DOT' });
+    });
+
+    it('links two cases once, and never a case to itself', () => {
+      const link = { relatedCaseId: '7f1c9f3e-0000-4000-8000-000000000001', relatedReference: '100-000-027', relation: 'related' as const };
+      spec.given([reported()]).when({ type: 'LinkCase', data: link }).then([{ type: 'CaseLinked', data: link }]);
+      spec.given([reported(), { type: 'CaseLinked', data: link }]).when({ type: 'LinkCase', data: link }).then([]);
+      spec.given([reported()]).when({ type: 'LinkCase', data: { ...link, relatedReference: '100-000-019' } }).thenThrows(isDomainError('invalid-link'));
+    });
+  });
 });

@@ -2,6 +2,7 @@ import type { CaseEvent, CaseEventEnvelope, CaseReported } from '@caseline/case-
 import type { ServiceDefinition } from '@caseline/catalog-domain';
 import type { ExtendedAttribute, RequestNote, Service, ServiceDefinition as Open311Definition, ServiceRequest, ServiceRequestUpdate, UpdateStatus } from '@caseline/intake-open311';
 import { w3cDateTime } from '@caseline/intake-open311';
+import { publicSentence } from '../tracking/public-case';
 
 /** A catalog entry as `GET services` lists it. */
 export const open311Service = (service: ServiceDefinition): Service => ({
@@ -29,7 +30,7 @@ export const open311Definition = (service: ServiceDefinition): Open311Definition
   })),
 });
 
-/** One step of a case as the public may see it (no internal notes, no people, no system names). */
+/** One step of a case as Open311 shows it: its status word, and the public sentence for it. */
 interface PublicStep {
   status: UpdateStatus;
   description: string;
@@ -37,27 +38,42 @@ interface PublicStep {
   externalStatus: string;
 }
 
-const resolutionStatus = { fixed: 'fixed', duplicate: 'duplicate', 'not-ours': 'not_councils_responsibility', 'no-action-possible': 'no_further_action' } as const;
+const resolutionStatus = {
+  fixed: 'fixed',
+  duplicate: 'duplicate',
+  'not-ours': 'not_councils_responsibility',
+  'no-action-possible': 'no_further_action',
+  'answered-at-first-contact': 'closed',
+} as const;
 
-function publicStep(event: CaseEvent): PublicStep | undefined {
+function stepStatus(event: CaseEvent): Pick<PublicStep, 'status' | 'externalStatus'> | undefined {
   switch (event.type) {
     case 'CaseReported':
-      return { status: 'open', description: 'Request received', externalStatus: 'received' };
+      return { status: 'open', externalStatus: 'received' };
     case 'CaseRouted':
-      return { status: 'open', description: `Assigned to ${event.data.departmentName}`, externalStatus: 'assigned' };
+      return { status: 'open', externalStatus: 'assigned' };
     case 'WorkOrderRefused':
-      return { status: 'open', description: 'Under review by 311', externalStatus: 'triage' };
+      return { status: 'for_triage', externalStatus: 'triage' };
     case 'WorkOrderStatusChanged':
-      if (event.data.status === 'scheduled') return { status: 'action_scheduled', description: 'Work scheduled', externalStatus: 'scheduled' };
-      if (event.data.status === 'in_progress') return { status: 'in_progress', description: 'Work in progress', externalStatus: 'in_progress' };
-      if (event.data.status === 'rejected') return { status: 'open', description: 'Under review by 311', externalStatus: 'triage' };
+      if (event.data.status === 'scheduled') return { status: 'action_scheduled', externalStatus: 'scheduled' };
+      if (event.data.status === 'in_progress') return { status: 'in_progress', externalStatus: 'in_progress' };
+      if (event.data.status === 'rejected') return { status: 'for_triage', externalStatus: 'triage' };
       return undefined; // completed: the CaseResolved that follows says it
     case 'CaseResolved':
-      return { status: resolutionStatus[event.data.resolution], description: event.data.note ? `Resolved: ${event.data.note}` : 'Resolved', externalStatus: event.data.resolution };
-    case 'ResidentNotified':
-    case 'ResidentNotificationFailed':
+      return { status: resolutionStatus[event.data.resolution], externalStatus: event.data.resolution };
+    case 'CaseCancelled':
+      return { status: 'closed', externalStatus: 'cancelled' };
+    case 'CaseReopened':
+      return { status: 'reopen', externalStatus: 'reopened' };
+    default:
       return undefined;
   }
+}
+
+function publicStep(event: CaseEvent): PublicStep | undefined {
+  const status = stepStatus(event);
+  const sentence = publicSentence(event);
+  return status && sentence ? { ...status, description: sentence.en } : undefined;
 }
 
 const asEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
@@ -108,7 +124,8 @@ export function serviceRequestOf(history: CaseEventEnvelope[], timeZone: string,
       agency = event.data.departmentName;
       expected = event.data.dueAt;
     }
-    if (event.type === 'CaseResolved') status = 'closed';
+    if (event.type === 'CaseResolved' || event.type === 'CaseCancelled') status = 'closed';
+    if (event.type === 'CaseReopened') status = 'open';
     const step = publicStep(event);
     if (step) {
       updated = envelope;

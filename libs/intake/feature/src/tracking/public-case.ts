@@ -102,6 +102,7 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
         'not-ours': { en: 'Closed: this is not something the city handles.', es: 'Cerrada: este asunto no lo atiende la ciudad.' },
         duplicate: { en: 'Closed: the same problem was already reported and is followed there.', es: 'Cerrada: el mismo problema ya se había reportado y se sigue allí.' },
         'no-action-possible': { en: 'Closed: no action was possible.', es: 'Cerrada: no fue posible actuar.' },
+        'answered-at-first-contact': { en: 'Answered by 311 when you called.', es: 'El 311 le respondió cuando llamó.' },
       };
       const words = outcome[event.data.resolution] ?? { en: 'Resolved.', es: 'Resuelta.' };
       // The department's note is the one the resident is also sent by email when it is resolved.
@@ -119,7 +120,16 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
       const by = messageChannelWords[event.data.channel] ?? messageChannelWords.email;
       return { en: `A message to you by ${by.en} could not be delivered.`, es: `No se pudo entregar un mensaje para usted por ${by.es}.` };
     }
+    case 'InformationAdded':
+      return { en: 'More information was added to the request.', es: 'Se agregó más información a la solicitud.' };
+    case 'CaseCancelled':
+      return { en: 'The request was cancelled.', es: 'La solicitud fue cancelada.' };
+    case 'CaseReopened':
+      return { en: 'Reopened: reported as not fixed.', es: 'Reabierta: se informó que no quedó resuelto.' };
+    case 'CaseLinked':
+      return { en: `Linked to request ${event.data.relatedReference}.`, es: `Vinculada a la solicitud ${event.data.relatedReference}.` };
     default:
+      // Staff notes (NoteAdded) and anything internal stay out of the public view.
       return undefined;
   }
 }

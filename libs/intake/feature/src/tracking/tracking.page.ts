@@ -117,6 +117,7 @@ const STATUS_WORDS: Record<CaseStatus, Localized> = {
   scheduled: { en: 'Scheduled', es: 'Programada' },
   in_progress: { en: 'In progress', es: 'En curso' },
   resolved: { en: 'Resolved', es: 'Resuelta' },
+  cancelled: { en: 'Cancelled', es: 'Cancelada' },
 };
 
 const STATUS_HELP: Record<CaseStatus, Localized> = {
@@ -131,10 +132,11 @@ const STATUS_HELP: Record<CaseStatus, Localized> = {
   scheduled: { en: 'The department has scheduled the work.', es: 'El departamento programó el trabajo.' },
   in_progress: { en: 'The department is working on it.', es: 'El departamento está trabajando en ello.' },
   resolved: { en: 'This request is closed. The history below says how.', es: 'Esta solicitud está cerrada. El historial de abajo explica cómo.' },
+  cancelled: { en: 'This request was cancelled.', es: 'Esta solicitud fue cancelada.' },
 };
 
 /** The resident's steps: received → assigned → scheduled / in progress → resolved. */
-const STEP_OF: Record<CaseStatus, number> = { received: 0, assigned: 1, scheduled: 2, in_progress: 2, resolved: 3 };
+const STEP_OF: Record<CaseStatus, number> = { received: 0, assigned: 1, scheduled: 2, in_progress: 2, resolved: 3, cancelled: 3 };
 
 const TEXT = {
   en: {
