@@ -111,6 +111,8 @@ describe('Open311 GeoReport v2', () => {
     ['an unknown service_code', { ...streetlight, service_code: 'NOPE' }, 404, 'NOPE'],
     ['no location', { api_key: API_KEY, service_code: 'STREETLIGHT', description: 'x' }, 400, 'location'],
     ['a missing required attribute', { ...streetlight, service_code: 'SIDEWALK-DAMAGE' }, 400, 'attribute[TRIP-HAZARD]'],
+    ['a description over 4,000 characters', { ...streetlight, description: 'x'.repeat(4001) }, 400, 'description'],
+    ['a location outside the city', { ...streetlight, lat: '34.0522', long: '-118.2437' }, 400, 'outside'],
     ['a value not in the list', { ...streetlight, 'attribute[PROBLEM]': 'EXPLODED' }, 400, 'attribute[PROBLEM]'],
   ])('answers %s with Open311 errors, writing nothing', async (_name, fields, status, mentioned) => {
     const before = await casesReported();

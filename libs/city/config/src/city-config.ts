@@ -1,6 +1,7 @@
 import { defineService, ServiceDefinition, ServiceDefinitionInput, validateCatalog } from '@caseline/catalog-domain';
 import type { Rule } from '@caseline/routing-domain';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Boundary, validateBoundary } from './boundary';
 import { join, resolve } from 'node:path';
 
 /** The catalog's own type; the old name stays for code written before the catalog library. */
@@ -42,6 +43,8 @@ export interface City {
 
 export interface CityConfig {
   city: City;
+  /** The city limits from boundary.geojson; located requests outside them are refused. */
+  boundary?: Boundary;
   services: ServiceDefinition[];
   departments: Department[];
   routing: RoutingRuleSet;
@@ -77,6 +80,7 @@ export function validateCityConfig(config: CityConfig): CityConfig {
 export function loadCityConfig(dir = process.env.CITY_CONFIG_DIR ?? resolve(process.cwd(), 'config/demo-city')): CityConfig {
   return validateCityConfig({
     city: readJson<City>(dir, 'city.json'),
+    boundary: existsSync(join(dir, 'boundary.geojson')) ? validateBoundary(readJson(dir, 'boundary.geojson')) : undefined,
     services: readJson<{ services: ServiceDefinitionInput[] }>(dir, 'catalog.json').services.map(defineService),
     departments: readJson<{ departments: Department[] }>(dir, 'departments.json').departments,
     routing: readJson<RoutingRuleSet>(dir, 'routing-rules.json'),

@@ -1,1 +1,2 @@
 export * from './city-config';
+export * from './boundary';

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { Actor } from '@caseline/case-contracts';
-import { isChannel, nativeFieldNames } from '@caseline/catalog-domain';
+import { isChannel } from '@caseline/catalog-domain';
 import { problem } from '@caseline/service-kit';
 import { ReportCaseDto } from './report-case.dto';
-import { SubmissionRejected } from './case-submission';
+import { nativeSubmissionFields, SubmissionRejected } from './case-submission';
 import { CaseView, HistoryEntry, IntakeService } from './intake.service';
 
 const residentActor = (dto: ReportCaseDto): Actor => ({ kind: 'resident', id: 'resident', name: dto.reporter?.name ? 'Resident (named)' : 'Resident' });
@@ -40,7 +40,7 @@ export class CasesController {
         reporter: dto.reporter && { ...dto.reporter },
         actor: residentActor(dto),
         channel: dto.channel,
-        fieldNames: nativeFieldNames,
+        fieldNames: nativeSubmissionFields,
       });
     } catch (error) {
       throw asProblem(error);

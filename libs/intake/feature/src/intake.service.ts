@@ -3,10 +3,10 @@ import type { Actor, CaseEventEnvelope, CaseReported, Channel } from '@caseline/
 import { caseDecider, CaseState, summarize } from '@caseline/case-domain';
 import { isOfferedOn, validateAnswers } from '@caseline/catalog-domain';
 import { foldCase } from '@caseline/event-store';
-import { loadCityConfig, ServiceType } from '@caseline/city-config';
+import { Boundary, loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
 import { CaseLog, problem, trackingUrl } from '@caseline/service-kit';
-import { CaseSubmission, SubmissionRejected } from './case-submission';
+import { CaseSubmission, SubmissionRejected, submissionViolations } from './case-submission';
 import { caseIdForReference, ReferenceSerials } from './reference-serials';
 
 export interface CaseView {
@@ -33,12 +33,15 @@ export interface HistoryEntry {
 @Injectable()
 export class IntakeService {
   private readonly services: Map<string, ServiceType>;
+  private readonly boundary: Boundary | undefined;
 
   constructor(
     private readonly caseLog: CaseLog,
     private readonly serials: ReferenceSerials,
   ) {
-    this.services = new Map(loadCityConfig().services.map((s) => [s.code, s]));
+    const city = loadCityConfig();
+    this.services = new Map(city.services.map((s) => [s.code, s]));
+    this.boundary = city.boundary;
   }
 
   /** The request types a channel may offer the public: active, and not staff-only. */
@@ -62,8 +65,10 @@ export class IntakeService {
     const answers = validateAnswers(service, submission.attributes ?? {}, channel, fieldNames);
     if (!answers.ok) {
       const closed = answers.violations.every((v) => v.rule === 'serviceActive' || v.rule === 'channelAllowed' || v.rule === 'staffOnly');
-      throw new SubmissionRejected(closed ? 'unknown-service' : 'invalid-answers', answers.violations);
+      throw new SubmissionRejected(closed ? 'unknown-service' : 'invalid', answers.violations);
     }
+    const violations = submissionViolations(submission, this.boundary);
+    if (violations.length > 0) throw new SubmissionRejected('invalid', violations);
     const reference = formatReference(await this.serials.take());
     const caseId = caseIdForReference(reference);
     const data: CaseReported['data'] = {

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpException, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Location } from '@caseline/case-contracts';
-import { open311FieldNames } from '@caseline/catalog-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import {
   checkJurisdiction,
@@ -17,7 +16,7 @@ import {
   ServiceRequestSubmission,
 } from '@caseline/intake-open311';
 import { trackingToken, isTrackingToken } from '@caseline/service-kit';
-import { SubmissionRejected } from '../case-submission';
+import { open311SubmissionFields, SubmissionRejected } from '../case-submission';
 import { IntakeService } from '../intake.service';
 import { ApiKeys } from './api-keys';
 import { open311Definition, open311Service, serviceRequestOf } from './open311-documents';
@@ -180,7 +179,7 @@ export class Open311Controller {
       reporter,
       actor: { kind: 'partner' as const, id: partner, name: `Open311 client ${partner}` },
       channel: 'api' as const,
-      fieldNames: open311FieldNames,
+      fieldNames: open311SubmissionFields,
     };
   }
 
