@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { CaselineInfrastructureModule } from '@caseline/service-kit';
 import { CasesController } from './cases.controller';
 import { IntakeService } from './intake.service';
@@ -8,10 +8,16 @@ import { ApiKeys } from './open311/api-keys';
 import { Open311Controller } from './open311/open311.controller';
 import { ServiceRequestsProjection, ServiceRequestsProjectionHandler, ServiceRequestsReadModel } from './open311/service-requests.projection';
 import { TrackingModule } from './tracking/tracking.module';
+import { AddressRateLimit, IntakeRateLimits } from './rate-limits';
 
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'intake', schema: 'intake', migrations: intakeMigrations }), TrackingModule],
   controllers: [CasesController, Open311Controller, ServiceRequestsProjectionHandler],
-  providers: [IntakeService, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel],
+  providers: [IntakeService, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel, IntakeRateLimits],
 })
-export class IntakeModule {}
+export class IntakeModule implements NestModule {
+  /** What anyone may call without a key is limited per client address (portals are limited per API key). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AddressRateLimit).forRoutes({ path: 'v1/*path', method: RequestMethod.POST }, { path: 'track', method: RequestMethod.ALL }, { path: 'track/*path', method: RequestMethod.ALL });
+  }
+}

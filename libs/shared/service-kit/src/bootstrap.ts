@@ -23,6 +23,8 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
   app.useGlobalPipes(problemValidationPipe());
   app.enableShutdownHooks();
   app.set('x-powered-by', false);
+  // Behind a load balancer, TRUST_PROXY (e.g. "1" hop, or "loopback") makes request.ip the client's.
+  if (process.env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(process.env.TRUST_PROXY) ? Number(process.env.TRUST_PROXY) : process.env.TRUST_PROXY);
   Logger.log(`${options.name} created`, 'Bootstrap');
   return app;
 }

@@ -9,3 +9,4 @@ export * from './kafka.providers';
 export * from './caseline-infrastructure.module';
 export * from './failpoint';
 export * from './tracking';
+export * from './rate-limit';

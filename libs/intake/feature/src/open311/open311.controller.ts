@@ -21,9 +21,16 @@ import { IntakeService } from '../intake.service';
 import { ApiKeys } from './api-keys';
 import { open311Definition, open311Service, serviceRequestOf } from './open311-documents';
 import { ServiceRequestsReadModel, withoutExtensions } from './service-requests.projection';
+import { IntakeRateLimits, tooManyRequests } from '../rate-limits';
 
 /** Changes when the catalog does, so clients know to refresh their list of services. */
 const CHANGESET = '2026-11-27T00:00:00Z';
+
+class RateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate limited');
+  }
+}
 
 /** Thrown inside a handler to answer with Open311's error list. */
 class Open311Error extends Error {
@@ -63,11 +70,12 @@ export class Open311Controller {
     private readonly intake: IntakeService,
     private readonly readModel: ServiceRequestsReadModel,
     private readonly apiKeys: ApiKeys,
+    private readonly limits: IntakeRateLimits,
   ) {}
 
   @Get('discovery.:format')
   discovery(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'discovery', () => {
+    return this.answer(request, response, format, 'discovery', () => {
       const base = `${request.protocol}://${request.get('host')}/open311/v2/`;
       return {
         changeset: CHANGESET,
@@ -80,7 +88,7 @@ export class Open311Controller {
 
   @Get('services.:format')
   services(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'services', () => {
+    return this.answer(request, response, format, 'services', () => {
       this.checkJurisdiction(request);
       return this.intake.catalog('api').map(open311Service);
     });
@@ -88,7 +96,7 @@ export class Open311Controller {
 
   @Get('services/:code.:format')
   definition(@Param('code') code: string, @Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'service_definition', () => {
+    return this.answer(request, response, format, 'service_definition', () => {
       this.checkJurisdiction(request);
       const service = this.intake.catalog('api').find((s) => s.code === code);
       return service ? open311Definition(service) : fail(open311Failure('not_found', `service_code ${code} was not found`));
@@ -97,7 +105,7 @@ export class Open311Controller {
 
   @Get('requests.:format')
   requests(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'service_requests', async () => {
+    return this.answer(request, response, format, 'service_requests', async () => {
       this.checkJurisdiction(request);
       const parsed = parseRequestsQuery(queryOf(request));
       if (!parsed.ok) return fail(parsed);
@@ -113,7 +121,7 @@ export class Open311Controller {
   /** One request, read from its case's own events: right after the POST it is already there. */
   @Get('requests/:id.:format')
   request(@Param('id') id: string, @Param('format') format: string, @Query('extensions') extensions: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'service_requests', async () => {
+    return this.answer(request, response, format, 'service_requests', async () => {
       this.checkJurisdiction(request);
       const history = await this.historyOf(id);
       const document = serviceRequestOf(history, this.city.timeZone, this.intake.service((history[0].data as { serviceCode: string }).serviceCode), true);
@@ -123,7 +131,7 @@ export class Open311Controller {
 
   @Get('tokens/:token.:format')
   token(@Param('token') token: string, @Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'token', async () => {
+    return this.answer(request, response, format, 'token', async () => {
       this.checkJurisdiction(request);
       // Our tokens are "<reference>~<tracking token>": the request exists as soon as its token does.
       const [reference, mac] = token.split('~');
@@ -135,7 +143,7 @@ export class Open311Controller {
 
   @Get('servicerequestupdates.:format')
   updates(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.answer(response, format, 'service_request_updates', async () => {
+    return this.answer(request, response, format, 'service_request_updates', async () => {
       this.checkJurisdiction(request);
       const parsed = parseUpdatesQuery(queryOf(request));
       if (!parsed.ok) return fail(parsed);
@@ -147,6 +155,7 @@ export class Open311Controller {
   @Post('requests.:format')
   submit(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     return this.answer(
+      request,
       response,
       format,
       'service_request_created',
@@ -155,6 +164,9 @@ export class Open311Controller {
         const parsed = parseServiceRequestForm(formOf(request));
         if (!parsed.ok) return fail(parsed);
         const partner = await this.apiKeys.partnerFor(parsed.value.api_key);
+        // A wrong key counts against the caller's address (no guessing keys); a right one against the key.
+        const decision = partner ? this.limits.byApiKey.take(partner) : this.limits.byAddress.take(request.ip ?? 'unknown');
+        if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds);
         if (!partner) return fail(open311Failure('api_key', 'api_key is not valid'));
         const view = await this.intake.report(this.submissionOf(parsed.value, partner));
         return { service_request_id: view.reference, token: `${view.reference}~${trackingToken(view.reference)}`, service_notice: null, account_id: null };
@@ -202,13 +214,14 @@ export class Open311Controller {
   }
 
   /** Runs a handler and answers in the requested format: its result, or Open311's error list. */
-  private async answer<R extends Open311Resource>(response: Response, requested: string, resource: R, produce: () => Promise<Open311Payloads[R]> | Open311Payloads[R], status = 200): Promise<void> {
+  private async answer<R extends Open311Resource>(request: Request, response: Response, requested: string, resource: R, produce: () => Promise<Open311Payloads[R]> | Open311Payloads[R], status = 200): Promise<void> {
     const format = formatFrom(requested) ?? 'json';
     try {
       if (!formatFrom(requested)) fail(open311Failure('not_found', `No such format .${requested}; use .json or .xml`));
       const { contentType, body } = render(format, resource, await produce());
       response.status(status).type(contentType).send(body);
     } catch (error) {
+      if (error instanceof RateLimited) return tooManyRequests(request, response, error.retryAfterSeconds);
       const failure = this.failureOf(error);
       const { contentType, body } = render(format, 'errors', failure.errors);
       response.status(failure.status).type(contentType).send(body);
