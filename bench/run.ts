@@ -56,18 +56,32 @@ async function rawPostgresInserts(databaseUrl: string): Promise<number> {
   return count / seconds;
 }
 
-async function intakeThroughput(url: string, body: unknown = report(), rejected = false, duration = seconds) {
+/** Requests a second (and latency) of one request, sent by `connections` clients for `duration` s. */
+async function throughput(request: { url: string; method?: 'GET' | 'POST'; contentType?: string; body?: string }, duration = seconds, rejected = false) {
   const result = await autocannon({
-    url: `${url}/v1/cases`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    url: request.url,
+    method: request.method ?? 'GET',
+    headers: request.contentType ? { 'content-type': request.contentType } : {},
+    body: request.body,
     connections,
     duration,
   });
-  const non2xx = result.errors + (rejected ? 0 : result.non2xx);
-  return { perSecond: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, failed: non2xx };
+  const failed = result.errors + (rejected ? 0 : result.non2xx);
+  return { perSecond: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, failed };
 }
+
+const nativeSubmission = (url: string, body: unknown = report()) => ({ url: `${url}/v1/cases`, method: 'POST' as const, contentType: 'application/json', body: JSON.stringify(body) });
+
+/** The same report as an Open311 client sends it (form-encoded, with the demo API key). */
+const open311Submission = (url: string) => ({
+  url: `${url}/open311/v2/requests.json`,
+  method: 'POST' as const,
+  contentType: 'application/x-www-form-urlencoded',
+  body: new URLSearchParams({ api_key: 'caseline-demo-key', service_code: 'STREETLIGHT', lat: '40.7484', long: '-73.9857', description: 'The streetlight on the corner is out' }).toString(),
+});
+
+const describe = (name: string, r: Awaited<ReturnType<typeof throughput>>) =>
+  `${name}: ${r.perSecond.toFixed(0)}/s (p50 ${r.p50} ms, p90 ${r.p90} ms, p99 ${r.p99} ms, ${r.failed} failed)`;
 
 /** Steady arrivals; latency = ResidentNotified.recorded_at − CaseReported.recorded_at (both stamped by PostgreSQL). */
 async function endToEnd(system: TestSystem, pool: Pool) {
@@ -102,7 +116,8 @@ async function main() {
   const release = await provideInfrastructure(env, { database: 'caseline_bench' });
   Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, KAFKA_BROKERS: env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: `caseline-bench-${Date.now()}` });
   // The same number of database connections for intake as for the raw baseline.
-  const system = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections) });
+  // Rate limits off: the load generator is one address with one API key.
+  const system = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections), RATE_LIMIT_PER_API_KEY_PER_MINUTE: '0' });
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
   const kafka = testKafka();
   try {
@@ -112,12 +127,20 @@ async function main() {
 
     // Intake alone (with its log relay publishing to Kafka): the write path a resident waits on.
     await system.start(['intake']);
-    await intakeThroughput(system.url('intake'), report(), false, 3); // warm-up (JIT, pools), not counted
-    const intake = await intakeThroughput(system.url('intake'));
-    console.log(`intake POST /v1/cases: ${intake.perSecond.toFixed(0)}/s (p50 ${intake.p50} ms, p90 ${intake.p90} ms, p99 ${intake.p99} ms, ${intake.failed} failed)`);
+    const intakeUrl = system.url('intake');
+    await throughput(nativeSubmission(intakeUrl), 3); // warm-up (JIT, pools), not counted
+    const intake = await throughput(nativeSubmission(intakeUrl));
+    console.log(describe('intake POST /v1/cases', intake));
     // The HTTP edge alone (parse, validate, answer 422 for an unknown service; no database): intake's ceiling here.
-    const edge = await intakeThroughput(system.url('intake'), { ...report(), serviceCode: 'NOT-IN-CATALOG' }, true);
+    const edge = await throughput(nativeSubmission(intakeUrl, { ...report(), serviceCode: 'NOT-IN-CATALOG' }), seconds, true);
     console.log(`intake HTTP edge only (422, no database): ${edge.perSecond.toFixed(0)}/s`);
+    // The same submissions through Open311 (issue 3: within 80% of the native API).
+    const open311 = await throughput(open311Submission(intakeUrl));
+    console.log(describe('Open311 POST /open311/v2/requests.json', open311));
+    // The public view of one case (the tracking page), read far more than cases are written (issue 3: ≥ 5×).
+    const created = (await (await fetch(`${intakeUrl}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report()) })).json()) as { trackingUrl: string };
+    const publicView = await throughput({ url: created.trackingUrl });
+    console.log(describe('public case view GET /track/{reference}?token=…', publicView));
 
     // Then the whole pipeline; let it drain the burst before measuring latency at a steady rate.
     await system.start(['department-simulator', 'mail-catcher', 'routing', 'department-adapter', 'notification']);
@@ -133,10 +156,11 @@ async function main() {
 
     const ratio = intake.perSecond / raw;
     console.log(`\nintake / raw PostgreSQL = ${(ratio * 100).toFixed(0)}% (target ≥ 40%); intake / its HTTP edge alone = ${((intake.perSecond / edge.perSecond) * 100).toFixed(0)}%`);
+    console.log(`Open311 / native submissions = ${((open311.perSecond / intake.perSecond) * 100).toFixed(0)}% (target ≥ 80%); public view / submissions = ${(publicView.perSecond / intake.perSecond).toFixed(1)}× (target ≥ 5×)`);
     console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
     const results = join(__dirname, 'results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, raw, intake, edge, ratio, e2e }, null, 2));
+    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, raw, intake, edge, open311, publicView, ratio, e2e }, null, 2));
   } finally {
     await pool.end();
     await system.stop();
