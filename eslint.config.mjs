@@ -18,7 +18,7 @@ const typeRules = {
 };
 const scopeRules = {
   'scope:case': ['scope:case'],
-  'scope:catalog': ['scope:catalog', 'scope:case'],
+  'scope:catalog': ['scope:catalog', 'scope:case', 'scope:city', 'scope:shared'],
   'scope:city': ['scope:city', 'scope:case', 'scope:catalog', 'scope:routing'],
   'scope:shared': ['scope:shared', 'scope:case', 'scope:catalog', 'scope:city'],
   'scope:intake': ['scope:intake', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],

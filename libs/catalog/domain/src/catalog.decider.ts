@@ -7,7 +7,9 @@ export type ServiceDraft = Omit<ServiceDefinition, 'active'>;
 export type AddService = { type: 'AddService'; data: { service: ServiceDraft } };
 export type ChangeService = { type: 'ChangeService'; data: { service: ServiceDraft } };
 export type RetireService = { type: 'RetireService'; data: { code: string; reason?: string } };
-export type CatalogCommand = AddService | ChangeService | RetireService;
+/** Seeds the catalog from the city's file: adds the services it does not have yet, changes none. */
+export type ImportServices = { type: 'ImportServices'; data: { services: ServiceDraft[] } };
+export type CatalogCommand = AddService | ChangeService | RetireService | ImportServices;
 
 // Each event carries the whole definition, so a reader never has to fold history to know a service.
 export type ServiceAdded = { type: 'ServiceAdded'; data: { service: ServiceDefinition } };
@@ -75,6 +77,15 @@ export function decide(command: CatalogCommand, state: CatalogState): CatalogEve
       // Saving the same definition again (a retried admin request) is not a change.
       return canonical(service) === canonical(current) ? [] : [{ type: 'ServiceChanged', data: { service } }];
     }
+
+    case 'ImportServices':
+      return command.data.services
+        .filter((draft) => !state.has(draft.code))
+        .map((draft) => {
+          const service: ServiceDefinition = { ...draft, active: true };
+          assertValid(service);
+          return { type: 'ServiceAdded', data: { service } };
+        });
 
     case 'RetireService': {
       const current = existing(state, command.data.code);

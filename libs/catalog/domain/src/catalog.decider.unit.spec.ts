@@ -82,6 +82,14 @@ describe('catalog decider', () => {
     spec.given([added()]).when({ type: 'ChangeService', data: { service: { ...pothole({ name: 'Renamed' }), active: false } as ServiceDraft } }).then([changed(pothole({ name: 'Renamed' }))]);
   });
 
+  it('imports the services a file has and the catalog has not, changing none it has', () => {
+    const dumping = pothole({ code: 'ILLEGAL-DUMPING', name: 'Illegal dumping', attributes: [] });
+    const changedPothole = pothole({ name: 'Pothole in the road' });
+    const importing: CatalogCommand = { type: 'ImportServices', data: { services: [draft(changedPothole), draft(dumping)] } };
+    spec.given([added()]).when(importing).then([added(dumping)]);
+    spec.given([added(), added(dumping)]).when(importing).then([]);
+  });
+
   it('folds its events into the catalog, by code', () => {
     const renamed = pothole({ name: 'Pothole or road defect' });
     const streetlight = pothole({ code: 'STREETLIGHT', name: 'Streetlight out' });

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
-import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import type { CaseEventEnvelope, CaseReopened, CaseReported } from '@caseline/case-contracts';
 import { problem } from '@caseline/service-kit';
 import { RoutingService } from './routing.service';
 
@@ -25,5 +25,10 @@ export class RoutingController {
   @EventPattern('CaseReported')
   onCaseReported(@Payload() event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
     return this.routing.routeReportedCase(event);
+  }
+
+  @EventPattern('CaseReopened')
+  onCaseReopened(@Payload() event: CaseEventEnvelope<'CaseReopened', CaseReopened['data']>): Promise<void> {
+    return this.routing.routeReopenedCase(event);
   }
 }
