@@ -45,6 +45,7 @@ Caseline is running (demo city). Press Ctrl-C to stop.
   Department adapter       ${url('department-adapter')}/health/ready
   Notification             ${url('notification')}/health/ready
   Department simulator     ${url('department-simulator')}/work-orders
+  Email requests           SMTP 127.0.0.1:${env.INTAKE_SMTP_PORT || 2526} to requests@demo-city.caseline.local
   Mail catcher             ${url('mail-catcher')}/messages   (SMTP 127.0.0.1:${env.MAIL_CATCHER_SMTP_PORT || 2525})
   Kafka                    ${env.KAFKA_BROKERS}
   PostgreSQL               ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { envInt, startCaselineService } from '@caseline/service-kit';
+import { envInt, runInWorkers, startCaselineService } from '@caseline/service-kit';
 import { IntakeModule } from '@caseline/intake-feature';
 
-void startCaselineService(IntakeModule, { name: 'intake', port: envInt('INTAKE_PORT', 3000), consumerGroup: 'intake' });
+// INTAKE_WORKERS > 1 runs that many intake processes on one port (one per core is the useful most).
+runInWorkers(envInt('INTAKE_WORKERS', 1), () => startCaselineService(IntakeModule, { name: 'intake', port: envInt('INTAKE_PORT', 3000), consumerGroup: 'intake' }));

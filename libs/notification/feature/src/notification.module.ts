@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { CaselineInfrastructureModule } from '@caseline/service-kit';
-import { EmailSender } from './email.sender';
+import { CatalogModule } from '@caseline/catalog-feature';
+import { CaselineInfrastructureModule, SmtpSender } from '@caseline/service-kit';
 import { NotificationController } from './notification.controller';
 import { notificationMigrations } from './notification.migrations';
 import { NotificationService } from './notification.service';
 
 @Module({
-  imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations })],
+  imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations }), CatalogModule],
   controllers: [NotificationController],
-  providers: [NotificationService, EmailSender],
+  providers: [NotificationService, SmtpSender],
 })
 export class NotificationModule {}

@@ -1,35 +1,36 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseEventEnvelope, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
-import { loadCityConfig } from '@caseline/city-config';
+import { CatalogStore } from '@caseline/catalog-feature';
 import { deterministicEventId } from '@caseline/event-store';
 import type { CaseCommand } from '@caseline/case-domain';
-import { CaseLog, failpoint, trackingUrl } from '@caseline/service-kit';
-import { EmailRefused, EmailSender } from './email.sender';
-import { maskEmail, render } from './templates';
+import { CaseLog, EmailRefused, failpoint, maskEmail, SmtpSender, trackingUrl } from '@caseline/service-kit';
+import { render } from './templates';
 
 export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', name: 'Notification service' };
 
 @Injectable()
 export class NotificationService {
   private readonly logger = new Logger(NotificationService.name);
-  private readonly serviceNames = new Map(loadCityConfig().services.map((s) => [s.code, s.name]));
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly caseLog: CaseLog,
-    private readonly email: EmailSender,
+    private readonly email: SmtpSender,
+    private readonly catalog: CatalogStore,
   ) {}
 
-  onCaseReported(event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
-    const { reporter, reference, serviceName } = event.data;
+  async onCaseReported(event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
+    const { reporter, reference, serviceName, channel } = event.data;
+    // The email channel answers a resident's email itself, in its thread (intake's EmailIntake).
+    if (channel === 'email') return;
     return this.notify(event, 'received', reporter, { reference, serviceName });
   }
 
   async onCaseResolved(event: CaseEventEnvelope<'CaseResolved', CaseResolved['data']>): Promise<void> {
     const state = await this.caseLog.state(event.caseId);
     if (!state.exists) return;
-    const serviceName = this.serviceNames.get(state.serviceCode) ?? state.serviceCode;
+    const serviceName = this.catalog.find(state.serviceCode)?.name ?? state.serviceCode;
     return this.notify(event, 'resolved', state.reporter, { reference: state.reference, serviceName, note: event.data.note });
   }
 

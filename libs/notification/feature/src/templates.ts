@@ -39,9 +39,3 @@ const templates: Record<'en' | 'es', Record<NotificationPurpose, Template>> = {
 
 export const render = (purpose: NotificationPurpose, language: 'en' | 'es' | undefined, facts: MessageFacts): RenderedMessage =>
   templates[language ?? 'en'][purpose](facts);
-
-/** a***@example.org: enough for staff to recognise, not enough to leak. */
-export const maskEmail = (email: string): string => {
-  const [local, domain] = email.split('@');
-  return `${local.slice(0, 1)}***@${domain ?? ''}`;
-};

@@ -10,3 +10,5 @@ export * from './caseline-infrastructure.module';
 export * from './failpoint';
 export * from './tracking';
 export * from './rate-limit';
+export * from './smtp-sender';
+export * from './workers';

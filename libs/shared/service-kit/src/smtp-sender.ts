@@ -2,14 +2,20 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { connect as connectTcp, Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { createTransport, Transporter } from 'nodemailer';
-import { env, envInt, secret } from '@caseline/service-kit';
+import { env, envInt, secret } from './config';
 
 export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
-  /** Stable per notification, so a resend after a crash is recognisably the same message. */
+  /** Stable per message, so a resend after a crash is recognisably the same message. */
   messageId: string;
+  /** Defaults to MAIL_FROM. */
+  from?: string;
+  /** Threading: the Message-ID answered, and the thread's earlier ids. */
+  inReplyTo?: string;
+  references?: string[];
+  headers?: Record<string, string>;
 }
 
 /** The receiving server refused the message for good (SMTP 5xx): sending it again cannot help. */
@@ -20,9 +26,15 @@ export class EmailRefused extends Error {
   }
 }
 
+/** a***@example.org: enough for staff to recognise, not enough to leak. */
+export const maskEmail = (email: string): string => {
+  const [local, domain] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain ?? ''}`;
+};
+
 /**
  * Nodemailer's errors quote the recipient's address; ours name only the SMTP code, so nothing
- * personal reaches a log line. 4xx and connection errors stay transient (the event is retried).
+ * personal reaches a log line. 4xx and connection errors stay transient (the caller retries).
  */
 function withoutAddresses(error: unknown): Error {
   const { responseCode, code } = error as { responseCode?: number; code?: string };
@@ -30,9 +42,9 @@ function withoutAddresses(error: unknown): Error {
   return new Error(`Email not sent (${responseCode ? `SMTP ${responseCode}` : (code ?? (error as Error).name)}); will retry`);
 }
 
-/** Email over a real SMTP conversation (the local mail catcher in development and tests). */
+/** Email over a real SMTP conversation to SMTP_HOST:SMTP_PORT (the local mail catcher in development and tests). */
 @Injectable()
-export class EmailSender implements OnApplicationShutdown {
+export class SmtpSender implements OnApplicationShutdown {
   private readonly transport: Transporter;
   private readonly from = env('MAIL_FROM', 'Caseline 311 <no-reply@caseline.local>');
 
@@ -62,7 +74,16 @@ export class EmailSender implements OnApplicationShutdown {
 
   async send(email: OutgoingEmail): Promise<void> {
     try {
-      await this.transport.sendMail({ from: this.from, to: email.to, subject: email.subject, text: email.text, messageId: email.messageId });
+      await this.transport.sendMail({
+        from: email.from ?? this.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        messageId: email.messageId,
+        ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
+        ...(email.references?.length ? { references: email.references } : {}),
+        ...(email.headers ? { headers: email.headers } : {}),
+      });
     } catch (error) {
       throw withoutAddresses(error);
     }
