@@ -1,4 +1,6 @@
 import type { Migration } from '@caseline/event-store';
+import { nativeApiMigration } from './native-api.migration';
+import { emailIntakeMigration } from './email/email-intake.migration';
 
 export const intakeMigrations: Migration[] = [
   {
@@ -38,4 +40,6 @@ export const intakeMigrations: Migration[] = [
       CREATE INDEX service_request_updates_updated_at ON intake.service_request_updates (updated_at, update_id);
     `,
   },
+  nativeApiMigration,
+  emailIntakeMigration,
 ];

@@ -8,12 +8,15 @@ import { ApiKeys } from './open311/api-keys';
 import { Open311Controller } from './open311/open311.controller';
 import { ServiceRequestsProjection, ServiceRequestsProjectionHandler, ServiceRequestsReadModel } from './open311/service-requests.projection';
 import { TrackingModule } from './tracking/tracking.module';
+import { EmailIntakeModule } from './email/email-intake.module';
+import { CatalogAdminController, CatalogModule } from '@caseline/catalog-feature';
 import { AddressRateLimit, IntakeRateLimits } from './rate-limits';
+import { nativeApiProviders } from './native-api.providers';
 
 @Module({
-  imports: [CaselineInfrastructureModule.forService({ name: 'intake', schema: 'intake', migrations: intakeMigrations }), TrackingModule],
-  controllers: [CasesController, Open311Controller, ServiceRequestsProjectionHandler],
-  providers: [IntakeService, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel, IntakeRateLimits],
+  imports: [CaselineInfrastructureModule.forService({ name: 'intake', schema: 'intake', migrations: intakeMigrations }), CatalogModule, TrackingModule, EmailIntakeModule],
+  controllers: [CasesController, Open311Controller, ServiceRequestsProjectionHandler, CatalogAdminController],
+  providers: [IntakeService, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel, IntakeRateLimits, ...nativeApiProviders],
 })
 export class IntakeModule implements NestModule {
   /** What anyone may call without a key is limited per client address (portals are limited per API key). */

@@ -1,25 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
-import { caseDecider, CaseState, summarize } from '@caseline/case-domain';
+import type { Actor, CaseEventEnvelope, CaseLinked, CaseReported, Channel, EventMetadata } from '@caseline/case-contracts';
+import { CaseCommand, CaseDomainError, caseDecider, summarize } from '@caseline/case-domain';
 import { isOfferedOn, validateAnswers } from '@caseline/catalog-domain';
-import { foldCase } from '@caseline/event-store';
+import { foldCase, WrongExpectedVersion } from '@caseline/event-store';
+import { CatalogStore } from '@caseline/catalog-feature';
 import { Boundary, loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
-import { CaseLog, problem, trackingUrl } from '@caseline/service-kit';
+import { CaseLog, envInt, failpoint, problem, ProblemException } from '@caseline/service-kit';
 import { CaseSubmission, SubmissionRejected, submissionViolations } from './case-submission';
+import { CaseView, caseViewOf, StaffCaseView, staffViewOf } from './case-views';
+import { IdempotencyKey, IdempotencyKeys } from './idempotency-keys';
 import { caseIdForReference, ReferenceSerials } from './reference-serials';
+import { PublicCase, toPublicCase } from './tracking/public-case';
 
-export interface CaseView {
-  reference: string;
-  id: string;
-  status: string;
-  service: { code: string; name: string };
-  department?: string;
-  dueAt?: string;
-  reportedAt: string;
-  updatedAt: string;
-  trackingUrl: string;
-}
+export type { CaseView, StaffCaseView } from './case-views';
 
 export interface HistoryEntry {
   version: number;
@@ -30,33 +24,47 @@ export interface HistoryEntry {
   summary: string;
 }
 
+export interface ReportOptions {
+  /** An operator answered an information-only call: the case is reported and resolved in one append. */
+  answeredAtFirstContact?: { answer: string };
+  /** A retry with the same key gets the same case, never a second one. */
+  idempotencyKey?: IdempotencyKey;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A broken invariant of the case, in problem+json: 409 with the decider's code. */
+const conflict = (code: string, detail: string): ProblemException => new ProblemException({ type: 'about:blank', title: 'Conflict', status: 409, detail, code });
+
 @Injectable()
 export class IntakeService {
-  private readonly services: Map<string, ServiceType>;
   private readonly boundary: Boundary | undefined;
+  /** How long after its resolution a resident may reopen a case as "not fixed". */
+  private readonly reopenWindowDays = envInt('REOPEN_WINDOW_DAYS', 14);
 
   constructor(
     private readonly caseLog: CaseLog,
     private readonly serials: ReferenceSerials,
+    private readonly idempotencyKeys: IdempotencyKeys,
+    private readonly catalogStore: CatalogStore,
   ) {
-    const city = loadCityConfig();
-    this.services = new Map(city.services.map((s) => [s.code, s]));
-    this.boundary = city.boundary;
+    this.boundary = loadCityConfig().boundary;
+    if (this.reopenWindowDays < 0) throw new Error('REOPEN_WINDOW_DAYS must not be negative');
   }
 
   /** The request types a channel may offer the public: active, and not staff-only. */
   catalog(channel: Channel = 'web'): ServiceType[] {
-    return [...this.services.values()].filter((service) => isOfferedOn(service, channel));
+    return this.catalogStore.all().filter((service) => isOfferedOn(service, channel));
   }
 
   service(code: string): ServiceType | undefined {
-    return this.services.get(code);
+    return this.catalogStore.find(code);
   }
 
   /** Opens a case from any channel: the catalog checks the service and the answers, then one append. */
-  async report(submission: CaseSubmission, at = new Date()): Promise<CaseView> {
+  async report(submission: CaseSubmission, options: ReportOptions = {}): Promise<CaseView> {
     const { fieldNames, channel } = submission;
-    const service = this.services.get(submission.serviceCode);
+    const service = this.catalogStore.find(submission.serviceCode);
     if (!service) {
       throw new SubmissionRejected('unknown-service', [
         { field: fieldNames.serviceCode, rule: 'serviceActive', message: `${fieldNames.serviceCode} "${submission.serviceCode}" is not in the service catalog` },
@@ -69,7 +77,10 @@ export class IntakeService {
     }
     const violations = submissionViolations(submission, this.boundary);
     if (violations.length > 0) throw new SubmissionRejected('invalid', violations);
-    const reference = formatReference(await this.serials.take());
+    const fresh = formatReference(await this.serials.take());
+    // Claimed only after the checks: a refused request leaves its key free for the corrected one.
+    const reference = options.idempotencyKey ? await this.idempotencyKeys.claim(options.idempotencyKey, fresh) : fresh;
+    failpoint('intake:after-idempotency-claim');
     const caseId = caseIdForReference(reference);
     const data: CaseReported['data'] = {
       reference,
@@ -82,13 +93,31 @@ export class IntakeService {
       ...(Object.keys(answers.answers).length > 0 ? { attributes: answers.answers } : {}),
       ...(submission.mediaUrl ? { mediaUrl: submission.mediaUrl } : {}),
     };
-    const { state } = await this.caseLog.open(caseId, { type: 'ReportCase', data }, { actor: submission.actor, channel, at: at.toISOString(), correlationId: caseId });
-    return this.view(caseId, state, at.toISOString(), at.toISOString());
+    const { answeredAtFirstContact } = options;
+    try {
+      const { appended } = await this.caseLog.open(
+        caseId,
+        { type: 'ReportCase', data, ...(answeredAtFirstContact ? { answeredAtFirstContact } : {}) },
+        { actor: submission.actor, channel, at: new Date().toISOString(), correlationId: caseId },
+      );
+      return caseViewOf(appended);
+    } catch (error) {
+      // The key's case is already in the log: an earlier try, or a concurrent one that won the race.
+      if (options.idempotencyKey && error instanceof WrongExpectedVersion) return caseViewOf(await this.caseLog.history(caseId));
+      throw error;
+    }
   }
 
-  async find(reference: string): Promise<CaseView> {
-    const { caseId, history } = await this.caseByReference(reference);
-    return this.view(caseId, foldCase(caseDecider, history), history[0].metadata.at, history[history.length - 1].metadata.at);
+  /** Staff: the whole case, reporter contact and internal notes included. */
+  async find(reference: string): Promise<StaffCaseView> {
+    return staffViewOf((await this.caseByReference(reference)).history);
+  }
+
+  /** Anyone: what the tracking page shows, no personal data and no internal notes. */
+  async findPublic(reference: string): Promise<PublicCase> {
+    const view = toPublicCase((await this.caseByReference(reference)).history);
+    if (!view) throw problem(404, 'Not Found', `No case has reference ${reference}`);
+    return view;
   }
 
   async history(reference: string): Promise<{ reference: string; events: HistoryEntry[] }> {
@@ -106,6 +135,46 @@ export class IntakeService {
     };
   }
 
+  async addInformation(reference: string, data: { text?: string; mediaUrl?: string }, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'AddInformation', data }, actor);
+  }
+
+  async addNote(reference: string, text: string, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'AddNote', data: { text } }, actor);
+  }
+
+  async cancel(reference: string, reason: string | undefined, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'CancelCase', data: reason ? { reason } : {} }, actor);
+  }
+
+  /** "Not fixed": only within the reopen window after the case's resolution (the decider checks that it is resolved). */
+  async reopen(reference: string, reason: string, actor: Actor): Promise<StaffCaseView> {
+    const { caseId, history } = await this.caseByReference(reference);
+    const state = foldCase(caseDecider, history);
+    const resolution = [...history].reverse().find((event) => event.type === 'CaseResolved');
+    if (state.exists && state.status === 'resolved' && resolution && Date.now() > Date.parse(resolution.metadata.at) + this.reopenWindowDays * DAY_MS) {
+      throw conflict(
+        'reopen-window-closed',
+        `Case ${state.reference} was resolved at ${resolution.metadata.at}; it can be reopened only within ${this.reopenWindowDays} days of its resolution. Please report the problem again as a new case.`,
+      );
+    }
+    return this.act(caseId, { type: 'ReopenCase', data: { reason } }, actor);
+  }
+
+  /** Records on this case that it is related to, or a duplicate of, another case, which must exist. */
+  async link(reference: string, related: string, relation: CaseLinked['data']['relation'], actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    const relatedReference = parseReference(related);
+    const relatedCaseId = relatedReference ? caseIdForReference(relatedReference) : undefined;
+    if (!relatedReference || !relatedCaseId || (await this.caseLog.history(relatedCaseId)).length === 0) {
+      throw problem(422, 'Unprocessable Content', `No case has reference ${related}`, [{ field: 'reference', rule: 'caseExists', message: `reference ${related} is not a case` }]);
+    }
+    return this.act(caseId, { type: 'LinkCase', data: { relatedCaseId, relatedReference, relation } }, actor);
+  }
+
   /** A case by the reference a person reads out: 400 for a malformed one, 404 for none. */
   async caseByReference(input: string): Promise<{ reference: string; caseId: string; history: CaseEventEnvelope[] }> {
     const reference = parseReference(input);
@@ -120,19 +189,15 @@ export class IntakeService {
     return { reference, caseId, history };
   }
 
-  private view(caseId: string, state: CaseState, reportedAt: string, updatedAt: string): CaseView {
-    if (!state.exists) throw problem(404, 'Not Found', 'No such case');
-    const service = this.services.get(state.serviceCode);
-    return {
-      reference: state.reference,
-      id: caseId,
-      status: state.status,
-      service: { code: state.serviceCode, name: service?.name ?? state.serviceCode },
-      department: state.department,
-      dueAt: state.dueAt,
-      reportedAt,
-      updatedAt,
-      trackingUrl: trackingUrl(state.reference),
-    };
+  /** One action on an existing case, by its actor; the case's domain errors become 409 here, and only here. */
+  private async act(caseId: string, command: CaseCommand, actor: Actor): Promise<StaffCaseView> {
+    const metadata: EventMetadata = { actor, at: new Date().toISOString(), correlationId: caseId };
+    try {
+      await this.caseLog.execute(caseId, command, { metadata });
+    } catch (error) {
+      if (error instanceof CaseDomainError) throw conflict(error.code, error.message);
+      throw error;
+    }
+    return staffViewOf(await this.caseLog.history(caseId));
   }
 }

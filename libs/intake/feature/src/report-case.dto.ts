@@ -8,14 +8,19 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   MaxLength,
   ValidateBy,
   ValidateIf,
   ValidateNested,
+  ValidationArguments,
 } from 'class-validator';
 import type { Channel } from '@caseline/case-contracts';
 
 export const CHANNELS: Channel[] = ['web', 'mobile', 'phone', 'email', 'ivr', 'in-person', 'api'];
+
+/** Where an operator is talking with the person, and so can answer an information-only request on the spot. */
+export const FIRST_CONTACT_CHANNELS: Channel[] = ['phone', 'in-person'];
 
 export class LocationDto {
   @ValidateIf((location: LocationDto) => location.address === undefined || location.long !== undefined)
@@ -45,6 +50,12 @@ const isAnswers = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && !Array.isArray(value) &&
   Object.values(value).every((answer) => typeof answer === 'string' || (Array.isArray(answer) && answer.length <= 50 && answer.every((item) => typeof item === 'string')));
 
+export class FirstContactAnswerDto {
+  @IsString() @Matches(/\S/, { message: 'answeredAtFirstContact.answer must not be blank' }) @MaxLength(4000) answer!: string;
+}
+
+const onFirstContactChannel = (_value: unknown, args?: ValidationArguments): boolean => FIRST_CONTACT_CHANNELS.includes((args?.object as ReportCaseDto).channel);
+
 /** POST /v1/cases */
 export class ReportCaseDto {
   @IsString() @IsNotEmpty() @MaxLength(64) serviceCode!: string;
@@ -63,4 +74,11 @@ export class ReportCaseDto {
   attributes?: Record<string, string | string[]>;
 
   @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'mediaUrl must be an http(s) URL' }) @MaxLength(2000) mediaUrl?: string;
+
+  /** An operator answered an information-only call on the spot: the case is reported and resolved at once. */
+  @IsOptional()
+  @ValidateBy({ name: 'firstContactChannel', validator: { validate: onFirstContactChannel, defaultMessage: () => `answeredAtFirstContact is only for channel ${FIRST_CONTACT_CHANNELS.join(' or ')}` } })
+  @ValidateNested()
+  @Type(() => FirstContactAnswerDto)
+  answeredAtFirstContact?: FirstContactAnswerDto;
 }

@@ -38,6 +38,7 @@ export class TestSystem {
     for (const service of system.SERVICES as { portEnv: string }[]) env[service.portEnv] = String(await freePort());
     env.MAIL_CATCHER_SMTP_PORT = String(await freePort());
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
+    env.INTAKE_SMTP_PORT = String(await freePort());
     const simulatorUrl = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
     for (const department of ['DOT', 'DSNY', 'DEP', 'PARKS']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
     env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/track`;

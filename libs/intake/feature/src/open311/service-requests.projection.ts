@@ -2,9 +2,11 @@ import { Controller, Injectable } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import { CatalogStore } from '@caseline/catalog-feature';
 import { loadCityConfig } from '@caseline/city-config';
 import type { ServiceRequest, ServiceRequestUpdate } from '@caseline/intake-open311';
 import { CaseLog, transactorFor } from '@caseline/service-kit';
+import { CaseIndex } from '../case-index';
 import { serviceRequestOf, serviceRequestUpdates } from './open311-documents';
 
 /**
@@ -20,6 +22,7 @@ export class ServiceRequestsProjection {
   constructor(
     dataSource: DataSource,
     private readonly caseLog: CaseLog,
+    private readonly catalog: CatalogStore,
   ) {
     this.transaction = transactorFor(dataSource);
   }
@@ -28,7 +31,7 @@ export class ServiceRequestsProjection {
     const history = await this.caseLog.history(event.caseId);
     if (history.length === 0 || history[0].type !== 'CaseReported') return;
     const reported = history[0].data as CaseReported['data'];
-    const service = this.city.services.find((s) => s.code === reported.serviceCode);
+    const service = this.catalog.find(reported.serviceCode);
     const { timeZone } = this.city.city;
     const document = serviceRequestOf(history, timeZone, service, true);
     const updates = serviceRequestUpdates(history, timeZone);
@@ -87,13 +90,17 @@ export class ServiceRequestsReadModel {
   }
 }
 
-/** Every case event, whatever its type, refreshes the case's Open311 documents. */
+/** Every case event, whatever its type, refreshes the case's Open311 documents and its row in the staff case index. */
 @Controller()
 export class ServiceRequestsProjectionHandler {
-  constructor(private readonly projection: ServiceRequestsProjection) {}
+  constructor(
+    private readonly projection: ServiceRequestsProjection,
+    private readonly caseIndex: CaseIndex,
+  ) {}
 
   @EventPattern('*')
-  onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
-    return this.projection.apply(event);
+  async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
+    await this.projection.apply(event);
+    await this.caseIndex.apply(event);
   }
 }
