@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { caseDecider, CaseStatus } from '@caseline/case-domain';
-import { foldCase } from '@caseline/event-store';
-import { CaseLog } from '@caseline/service-kit';
+import { foldCase, Sql } from '@caseline/event-store';
 import { CaseFilter, contactHash, encodeCursor, normalizeEmail, normalizePhone } from './case-search';
 
 /** One line of a staff search result; GET /v1/cases/{reference} has the rest. */
@@ -66,21 +65,18 @@ function rowOf(history: CaseEventEnvelope[]) {
 
 /**
  * The staff search read model (intake.case_index), kept from the case log by the intake projection
- * handler. Like the Open311 projection, each event re-derives its case's row from the whole stream,
- * so a redelivered or replayed event writes the same row and an older one never overwrites a newer.
+ * handler (ServiceRequestsProjectionHandler), which derives the row from the case's whole stream.
  * The reporter's email and phone are kept only as hashes (see contactHash).
  */
 @Injectable()
 export class CaseIndex {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly caseLog: CaseLog,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  async apply(event: CaseEventEnvelope): Promise<void> {
-    const row = rowOf(await this.caseLog.history(event.caseId));
+  /** Writes the case's row, derived from its stream (which starts with CaseReported). */
+  async write(sql: Sql, history: CaseEventEnvelope[]): Promise<void> {
+    const row = rowOf(history);
     if (!row) return;
-    await this.dataSource.query(
+    await sql.query(
       `INSERT INTO intake.case_index (case_id, reference, case_version, status, service_code, department, channel, description, lat, long, reported_at, updated_at, reporter_email_sha256, reporter_phone_sha256)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (case_id) DO UPDATE SET case_version = EXCLUDED.case_version, status = EXCLUDED.status, department = EXCLUDED.department, updated_at = EXCLUDED.updated_at

@@ -5,53 +5,39 @@ import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { loadCityConfig } from '@caseline/city-config';
 import type { ServiceRequest, ServiceRequestUpdate } from '@caseline/intake-open311';
+import type { Sql } from '@caseline/event-store';
 import { CaseLog, transactorFor } from '@caseline/service-kit';
 import { CaseIndex } from '../case-index';
 import { serviceRequestOf, serviceRequestUpdates } from './open311-documents';
 
-/**
- * Keeps the Open311 read model (intake.service_requests, intake.service_request_updates) in step
- * with the case log. Each event re-derives its case's documents from the case's whole stream, so a
- * redelivered or replayed event writes the same rows again, and an older one never overwrites a newer.
- */
+/** The Open311 read model: one document per case for searches, one row per public step for updates. */
 @Injectable()
 export class ServiceRequestsProjection {
   private readonly city = loadCityConfig();
-  private readonly transaction;
 
-  constructor(
-    dataSource: DataSource,
-    private readonly caseLog: CaseLog,
-    private readonly catalog: CatalogStore,
-  ) {
-    this.transaction = transactorFor(dataSource);
-  }
+  constructor(private readonly catalog: CatalogStore) {}
 
-  async apply(event: CaseEventEnvelope): Promise<void> {
-    const history = await this.caseLog.history(event.caseId);
-    if (history.length === 0 || history[0].type !== 'CaseReported') return;
+  /** Writes the case's Open311 documents, derived from its stream (which starts with CaseReported). */
+  async write(sql: Sql, history: CaseEventEnvelope[]): Promise<void> {
     const reported = history[0].data as CaseReported['data'];
-    const service = this.catalog.find(reported.serviceCode);
+    const caseId = history[0].caseId;
     const { timeZone } = this.city.city;
-    const document = serviceRequestOf(history, timeZone, service, true);
+    const document = serviceRequestOf(history, timeZone, this.catalog.find(reported.serviceCode), true);
     const updates = serviceRequestUpdates(history, timeZone);
-    const version = history[history.length - 1].caseVersion;
-    await this.transaction(async (sql) => {
-      await sql.query(
-        `INSERT INTO intake.service_requests (case_id, reference, service_code, status, requested_at, case_version, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (case_id) DO UPDATE SET status = EXCLUDED.status, case_version = EXCLUDED.case_version, document = EXCLUDED.document
-         WHERE intake.service_requests.case_version < EXCLUDED.case_version`,
-        [event.caseId, reported.reference, reported.serviceCode, document.status, history[0].metadata.at, version, JSON.stringify(document)],
-      );
-      if (updates.length === 0) return;
-      await sql.query(
-        `INSERT INTO intake.service_request_updates (update_id, case_id, updated_at, document)
-         SELECT u.update_id, $1, u.updated_at, u.document FROM jsonb_to_recordset($2::jsonb) AS u(update_id uuid, updated_at timestamptz, document jsonb)
-         ON CONFLICT (update_id) DO NOTHING`,
-        [event.caseId, JSON.stringify(updates.map((u) => ({ update_id: u.update_id, updated_at: u.updated_datetime, document: u })))],
-      );
-    });
+    await sql.query(
+      `INSERT INTO intake.service_requests (case_id, reference, service_code, status, requested_at, case_version, document)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (case_id) DO UPDATE SET status = EXCLUDED.status, case_version = EXCLUDED.case_version, document = EXCLUDED.document
+       WHERE intake.service_requests.case_version < EXCLUDED.case_version`,
+      [caseId, reported.reference, reported.serviceCode, document.status, history[0].metadata.at, history[history.length - 1].caseVersion, JSON.stringify(document)],
+    );
+    if (updates.length === 0) return;
+    await sql.query(
+      `INSERT INTO intake.service_request_updates (update_id, case_id, updated_at, document)
+       SELECT u.update_id, $1, u.updated_at, u.document FROM jsonb_to_recordset($2::jsonb) AS u(update_id uuid, updated_at timestamptz, document jsonb)
+       ON CONFLICT (update_id) DO NOTHING`,
+      [caseId, JSON.stringify(updates.map((u) => ({ update_id: u.update_id, updated_at: u.updated_datetime, document: u })))],
+    );
   }
 }
 
@@ -90,17 +76,38 @@ export class ServiceRequestsReadModel {
   }
 }
 
-/** Every case event, whatever its type, refreshes the case's Open311 documents and its row in the staff case index. */
+/** Events that change nothing a read model shows. */
+const UNSEEN = new Set(['ResidentNotified', 'ResidentNotificationFailed']);
+
+/**
+ * Keeps intake's read models — the Open311 documents (intake.service_requests and
+ * service_request_updates) and the staff case index — in step with the log. Each event re-derives
+ * its case's rows from the case's stream, all in one transaction, so a redelivered or replayed event
+ * writes the same rows again and an older one never overwrites a newer (rows carry the case version).
+ */
 @Controller()
 export class ServiceRequestsProjectionHandler {
+  private readonly transaction;
+
   constructor(
-    private readonly projection: ServiceRequestsProjection,
+    dataSource: DataSource,
+    private readonly caseLog: CaseLog,
+    private readonly serviceRequests: ServiceRequestsProjection,
     private readonly caseIndex: CaseIndex,
-  ) {}
+  ) {
+    this.transaction = transactorFor(dataSource);
+  }
 
   @EventPattern('*')
   async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
-    await this.projection.apply(event);
-    await this.caseIndex.apply(event);
+    if (UNSEEN.has(event.type)) return;
+    // A case's first event is its whole stream so far: no need to read it back (a later event
+    // brings the rest; the version guard keeps a newer row if this one arrives late).
+    const history = event.caseVersion === 1 ? [event] : await this.caseLog.history(event.caseId);
+    if (history.length === 0 || history[0].type !== 'CaseReported') return;
+    await this.transaction(async (sql) => {
+      await this.serviceRequests.write(sql, history);
+      await this.caseIndex.write(sql, history);
+    });
   }
 }
