@@ -152,8 +152,11 @@ describe('the public tracking page, in a real browser on a phone', () => {
       body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }),
     });
     await waitFor(async () => (await the.api.find(reference)).status === 'resolved', 'the case to be resolved');
-    await page.reload();
-    expect(await page.locator('.badge').innerText()).toBe('Resolved');
+    // The public view may be up to PUBLIC_VIEW_CACHE_MS (1 s) behind the log.
+    await waitFor(async () => {
+      await page.reload();
+      return (await page.locator('.badge').innerText()) === 'Resolved';
+    }, 'the page to show the case resolved');
     expect(await page.locator('ol.timeline').innerText()).toContain('Resolved: the problem was fixed. The department says: “Lamp replaced”');
     expect(problems).toEqual([]);
     await page.close();

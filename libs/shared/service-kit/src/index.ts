@@ -12,3 +12,4 @@ export * from './tracking';
 export * from './rate-limit';
 export * from './smtp-sender';
 export * from './workers';
+export * from './ttl-cache';

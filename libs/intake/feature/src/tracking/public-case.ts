@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CaseEvent, CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase } from '@caseline/event-store';
-import { CaseLog } from '@caseline/service-kit';
+import { CaseLog, envInt, TtlCache } from '@caseline/service-kit';
 import { caseIdForReference } from '../reference-serials';
 import { formatDate, isLanguage, Language, Localized } from './i18n';
 
@@ -180,11 +180,17 @@ const normalizedEmail = (email: string): string => email.trim().toLowerCase();
 /** Reads cases for the public tracking pages: what they show, and the reporter-email lookup. */
 @Injectable()
 export class PublicCases {
+  /**
+   * Public pages are read far more than cases change: a view is served for up to
+   * PUBLIC_VIEW_CACHE_MS (default 1 s) after it was read from the log (0 turns this off).
+   */
+  private readonly views = new TtlCache<PublicCase | undefined>(envInt('PUBLIC_VIEW_CACHE_MS', 1000));
+
   constructor(private readonly caseLog: CaseLog) {}
 
   /** The case with this canonical reference (see parseReference), or undefined. */
-  async find(reference: string): Promise<PublicCase | undefined> {
-    return toPublicCase(await this.caseLog.history(caseIdForReference(reference)));
+  find(reference: string): Promise<PublicCase | undefined> {
+    return this.views.get(reference, async () => toPublicCase(await this.caseLog.history(caseIdForReference(reference))));
   }
 
   /** Whether `email` is the address the case was reported with (case-insensitive); false when there is none. */
