@@ -168,6 +168,16 @@ describe('Open311 GeoReport v2', () => {
     ]);
   });
 
+  it('answers a body that is not a form (JSON, XML) with 400, writing nothing', async () => {
+    const before = await casesReported();
+    for (const [type, body] of [['application/json', JSON.stringify(streetlight)], ['text/xml', '<service_request><service_code>STREETLIGHT</service_code>']]) {
+      const response = await fetch(open311('requests.json'), { method: 'POST', headers: { 'content-type': type }, body });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { description: string }[])[0].description).toContain('x-www-form-urlencoded');
+    }
+    expect(await casesReported()).toBe(before);
+  });
+
   it('answers an unknown request id and an unknown format with 404', async () => {
     expect((await fetch(open311('requests/100-000-000.json'))).status).toBe(404);
     expect((await fetch(open311('services.html'))).status).toBe(404);

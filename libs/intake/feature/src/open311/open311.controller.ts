@@ -161,6 +161,9 @@ export class Open311Controller {
       'service_request_created',
       async () => {
         this.checkJurisdiction(request);
+        if (request.headers['content-type'] && !request.is('application/x-www-form-urlencoded')) {
+          fail(open311Failure('invalid', 'POST requests must be sent as application/x-www-form-urlencoded, as the GeoReport v2 specification says'));
+        }
         const parsed = parseServiceRequestForm(formOf(request));
         if (!parsed.ok) return fail(parsed);
         const partner = await this.apiKeys.partnerFor(parsed.value.api_key);
