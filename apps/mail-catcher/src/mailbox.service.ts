@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { AddressObject, simpleParser } from 'mailparser';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, SMTPServerDataStream } from 'smtp-server';
-import { envInt } from '@caseline/service-kit';
+import { envInt, readMessage, smtpError } from '@caseline/service-kit';
 
 export interface CaughtMessage {
   id: number;
@@ -21,7 +21,6 @@ export const REFUSED_DOMAIN = 'refused.invalid';
 const addresses = (field: AddressObject | AddressObject[] | undefined): string =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) => group.value.map((address) => address.address ?? '')).join(', ');
 
-const smtpError = (responseCode: number, message: string): Error => Object.assign(new Error(message), { responseCode });
 
 /** A real SMTP server (no auth, no TLS: local use only) that keeps what it receives. */
 @Injectable()
@@ -78,29 +77,21 @@ export class MailboxService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private receive(stream: SMTPServerDataStream, callback: (error?: Error | null) => void): void {
-    // smtp-server only flags an oversized message; keep at most the limit in memory and refuse it at the end.
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    stream.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= MAX_MESSAGE_BYTES) chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      if (stream.sizeExceeded || bytes > MAX_MESSAGE_BYTES) return callback(smtpError(552, 'Message exceeds the 1 MiB limit'));
-      simpleParser(Buffer.concat(chunks))
-        .then((mail) => {
-          this.messages.push({
-            id: this.nextId++,
-            messageId: mail.messageId,
-            to: addresses(mail.to),
-            from: addresses(mail.from),
-            subject: mail.subject ?? '',
-            text: mail.text ?? '',
-            receivedAt: new Date().toISOString(),
-          });
-          callback();
-        })
-        .catch((error: Error) => callback(smtpError(554, `Unreadable message: ${error.message}`)));
-    });
+    readMessage(stream, MAX_MESSAGE_BYTES)
+      .then(async (raw) => {
+        if (!raw) return callback(smtpError(552, 'Message exceeds the 1 MiB limit'));
+        const mail = await simpleParser(raw);
+        this.messages.push({
+          id: this.nextId++,
+          messageId: mail.messageId,
+          to: addresses(mail.to),
+          from: addresses(mail.from),
+          subject: mail.subject ?? '',
+          text: mail.text ?? '',
+          receivedAt: new Date().toISOString(),
+        });
+        callback();
+      })
+      .catch((error: Error) => callback(smtpError(554, `Unreadable message: ${error.message}`)));
   }
 }

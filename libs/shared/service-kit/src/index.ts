@@ -13,3 +13,4 @@ export * from './rate-limit';
 export * from './smtp-sender';
 export * from './workers';
 export * from './ttl-cache';
+export * from './smtp-receive';

@@ -2,13 +2,12 @@ import { Controller, Get, Injectable, Logger, OnApplicationBootstrap, OnApplicat
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { envInt } from '@caseline/service-kit';
+import { envInt, readMessage, smtpError } from '@caseline/service-kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from './attachments';
 import { EmailIntake, requestAddress } from './email-intake.service';
 
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-const smtpError = (responseCode: number, message: string): Error => Object.assign(new Error(message), { responseCode });
 
 /** STARTTLS only with a certificate (INTAKE_SMTP_TLS_KEY_FILE and INTAKE_SMTP_TLS_CERT_FILE); AUTH never: this is a mailbox, not a relay. */
 function tlsOptions(): { key: Buffer; cert: Buffer } | undefined {
@@ -71,29 +70,20 @@ export class EmailListener implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private receive(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null, message?: string) => void): void {
-    // smtp-server only flags an oversized message; keep at most the limit in memory and refuse it at the end.
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    stream.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= MAX_MESSAGE_BYTES) chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      if (stream.sizeExceeded || bytes > MAX_MESSAGE_BYTES) return callback(smtpError(552, '5.3.4 Message exceeds the 10 MiB limit'));
-      const envelopeSender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-      this.intake.take(Buffer.concat(chunks), envelopeSender).then(
-        (outcome) => {
-          if (outcome.kind === 'busy') return callback(smtpError(451, '4.3.0 This message is being handled; please try again later'));
-          if (outcome.kind === 'dropped') this.logger.log(`message not taken in: ${outcome.reason}`);
-          callback(null, 'Message accepted');
-        },
-        (error: Error) => {
-          // Never the sender or the text in a log line: the error's message only.
-          this.logger.error(`message not taken in, sender asked to retry: ${error.message}`);
-          callback(smtpError(451, '4.3.0 Temporary failure; please try again later'));
-        },
-      );
-    });
+    const envelopeSender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    readMessage(stream, MAX_MESSAGE_BYTES)
+      .then(async (raw) => {
+        if (!raw) return callback(smtpError(552, '5.3.4 Message exceeds the 10 MiB limit'));
+        const outcome = await this.intake.take(raw, envelopeSender);
+        if (outcome.kind === 'busy') return callback(smtpError(451, '4.3.0 This message is being handled; please try again later'));
+        if (outcome.kind === 'dropped') this.logger.log(`message not taken in: ${outcome.reason}`);
+        callback(null, 'Message accepted');
+      })
+      .catch((error: Error) => {
+        // Never the sender or the text in a log line: the error's message only.
+        this.logger.error(`message not taken in, sender asked to retry: ${error.message}`);
+        callback(smtpError(451, '4.3.0 Temporary failure; please try again later'));
+      });
   }
 }
 
