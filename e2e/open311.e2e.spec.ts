@@ -65,6 +65,7 @@ describe('Open311 GeoReport v2', () => {
     expect(request.requested_datetime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[-+]\d{2}:\d{2}$/);
     expect(request.attributes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'PROBLEM', code: 'OUT' })]));
     expect(JSON.stringify(request)).not.toContain('open311.resident@example.org');
+    expect(JSON.stringify(request)).not.toContain('P-1234'); // free-text answers are not public
 
     const history = (await (await fetch(`${the.system.url('intake')}/v1/cases/${created.service_request_id}/history`)).json()) as { events: { actor: { kind: string; id: string }; channel: string }[] };
     expect(history.events[0]).toMatchObject({ actor: { kind: 'partner', id: 'demo-portal' }, channel: 'api' });
@@ -113,6 +114,9 @@ describe('Open311 GeoReport v2', () => {
     ['a missing required attribute', { ...streetlight, service_code: 'SIDEWALK-DAMAGE' }, 400, 'attribute[TRIP-HAZARD]'],
     ['a description over 4,000 characters', { ...streetlight, description: 'x'.repeat(4001) }, 400, 'description'],
     ['a location outside the city', { ...streetlight, lat: '34.0522', long: '-118.2437' }, 400, 'outside'],
+    ['a NUL character', { ...streetlight, description: 'dark\u0000lamp' }, 400, 'description'],
+    ['two email addresses in one', { ...streetlight, email: 'a@example.org, b@example.org' }, 400, 'email'],
+    ['a media_url that is not a web link', { ...streetlight, media_url: 'javascript:alert(1)' }, 400, 'media_url'],
     ['a value not in the list', { ...streetlight, 'attribute[PROBLEM]': 'EXPLODED' }, 400, 'attribute[PROBLEM]'],
   ])('answers %s with Open311 errors, writing nothing', async (_name, fields, status, mentioned) => {
     const before = await casesReported();

@@ -97,6 +97,7 @@ describe('one case travels the whole way: intake → routing → department → 
     ['a malformed location', { serviceCode: 'STREETLIGHT', description: 'x', location: { lat: 200, long: 2 }, channel: 'web' }, 400, 'location.lat'],
     ['an unknown channel', { serviceCode: 'STREETLIGHT', description: 'x', location: { address: '1 Main St' }, channel: 'pigeon' }, 400, 'channel'],
     ['a NUL character', { serviceCode: 'STREETLIGHT', description: 'dark\u0000lamp', location: { address: '1 Main St' }, channel: 'web' }, 400, 'description'],
+    ['half an emoji (a lone surrogate)', { serviceCode: 'STREETLIGHT', description: 'dark \ud800 lamp', location: { address: '1 Main St' }, channel: 'web' }, 400, 'description'],
     ['a location outside the city', { serviceCode: 'STREETLIGHT', description: 'x', location: { lat: 34.05, long: -118.24 }, channel: 'web' }, 422, 'location'],
     ['an answer not in the list', { serviceCode: 'STREETLIGHT', description: 'x', location: { address: '1 Main St' }, channel: 'web', attributes: { PROBLEM: 'EXPLODED' } }, 422, 'attributes.PROBLEM'],
     ['an unknown service code', { serviceCode: 'NOT-A-SERVICE', description: 'x', location: { address: '1 Main St' }, channel: 'web' }, 422, 'serviceCode'],

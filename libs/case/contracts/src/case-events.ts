@@ -21,6 +21,8 @@ export interface CaseReported {
     reference: string;
     serviceCode: string;
     serviceName: string;
+    /** The service's catalog group when reported, so routing decides on what intake saw. */
+    serviceGroup?: string;
     description: string;
     location: Location;
     channel: Channel;

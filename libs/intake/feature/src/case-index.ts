@@ -65,7 +65,7 @@ function rowOf(history: CaseEventEnvelope[]) {
 
 /**
  * The staff search read model (intake.case_index), kept from the case log by the intake projection
- * handler (ServiceRequestsProjectionHandler), which derives the row from the case's whole stream.
+ * (ReadModelsProjection), which derives the row from the case's whole stream.
  * The reporter's email and phone are kept only as hashes (see contactHash).
  */
 @Injectable()

@@ -2,6 +2,7 @@ import type { Actor, Channel, Location, ReporterContact } from '@caseline/case-c
 import type { AnswerInput, FieldNames } from '@caseline/catalog-domain';
 import { nativeFieldNames, open311FieldNames } from '@caseline/catalog-domain';
 import { Boundary, boundaryContains } from '@caseline/city-config';
+import { isReadableText } from '@caseline/service-kit';
 
 /** A new case as any channel hands it to intake, after the channel's own format is parsed. */
 export interface CaseSubmission {
@@ -23,10 +24,36 @@ export interface CaseSubmission {
 export interface SubmissionFieldNames extends FieldNames {
   description: string;
   location: string;
+  address: string;
+  addressId: string;
+  mediaUrl: string;
+  name: string;
+  email: string;
+  phone: string;
 }
 
-export const nativeSubmissionFields: SubmissionFieldNames = { ...nativeFieldNames, description: 'description', location: 'location' };
-export const open311SubmissionFields: SubmissionFieldNames = { ...open311FieldNames, description: 'description', location: 'lat' };
+export const nativeSubmissionFields: SubmissionFieldNames = {
+  ...nativeFieldNames,
+  description: 'description',
+  location: 'location',
+  address: 'location.address',
+  addressId: 'location.addressId',
+  mediaUrl: 'mediaUrl',
+  name: 'reporter.name',
+  email: 'reporter.email',
+  phone: 'reporter.phone',
+};
+export const open311SubmissionFields: SubmissionFieldNames = {
+  ...open311FieldNames,
+  description: 'description',
+  location: 'lat',
+  address: 'address_string',
+  addressId: 'address_id',
+  mediaUrl: 'media_url',
+  name: 'first_name',
+  email: 'email',
+  phone: 'phone',
+};
 
 /** One broken rule of a submission, named as the edge names the field (problem+json's shape). */
 export interface SubmissionViolation {
@@ -37,13 +64,51 @@ export interface SubmissionViolation {
 
 export const MAX_DESCRIPTION_LENGTH = 4000;
 
+/** The longest each text field may be, whatever the channel (the same limits the native DTO states). */
+const MAX_LENGTH = { address: 300, addressId: 100, mediaUrl: 2000, name: 200, email: 254, phone: 32 } as const;
+
+// One address, nothing a mail header could split into two.
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
+const isHttpUrl = (text: string): boolean => {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+};
+
 /**
  * The rules every channel's submission obeys besides the catalog's: a description a person can
  * read (≤ 4,000 characters, after the edge's own limits), and a location inside the city.
  */
 export function submissionViolations(submission: CaseSubmission, boundary: Boundary | undefined): SubmissionViolation[] {
-  const { fieldNames, description, location } = submission;
+  const { fieldNames, description, location, reporter, mediaUrl } = submission;
   const violations: SubmissionViolation[] = [];
+  const texts: [keyof typeof MAX_LENGTH, string | undefined][] = [
+    ['address', location.address],
+    ['addressId', location.addressId],
+    ['mediaUrl', mediaUrl],
+    ['name', reporter?.name],
+    ['email', reporter?.email],
+    ['phone', reporter?.phone],
+  ];
+  for (const [name, value] of texts) {
+    if (value !== undefined && value.length > MAX_LENGTH[name]) {
+      violations.push({ field: fieldNames[name], rule: 'maxLength', message: `${fieldNames[name]} must be at most ${MAX_LENGTH[name]} characters` });
+    }
+  }
+  const answers = Object.entries(submission.attributes ?? {}).flatMap(([code, answer]) => [answer].flat().map((text) => [fieldNames.attribute(code), text] as const));
+  for (const [field, value] of [...texts.map(([name, value]) => [fieldNames[name], value] as const), [fieldNames.description, description] as const, ...answers]) {
+    if (value !== undefined && !isReadableText(value)) {
+      violations.push({ field, rule: 'noControlCharacters', message: `${field} must be readable text, without control characters` });
+    }
+  }
+  if (reporter?.email !== undefined && !EMAIL.test(reporter.email)) {
+    violations.push({ field: fieldNames.email, rule: 'isEmail', message: `${fieldNames.email} must be one email address` });
+  }
+  if (mediaUrl !== undefined && !isHttpUrl(mediaUrl)) {
+    violations.push({ field: fieldNames.mediaUrl, rule: 'isUrl', message: `${fieldNames.mediaUrl} must be an http(s) URL` });
+  }
   if (description.length > MAX_DESCRIPTION_LENGTH) {
     violations.push({ field: fieldNames.description, rule: 'maxLength', message: `${fieldNames.description} must be at most ${MAX_DESCRIPTION_LENGTH} characters (got ${description.length})` });
   }

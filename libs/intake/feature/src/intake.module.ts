@@ -6,7 +6,8 @@ import { ReferenceSerials } from './reference-serials';
 import { intakeMigrations } from './intake.migrations';
 import { ApiKeys } from './open311/api-keys';
 import { Open311Controller } from './open311/open311.controller';
-import { ServiceRequestsProjection, ServiceRequestsProjectionHandler, ServiceRequestsReadModel } from './open311/service-requests.projection';
+import { ServiceRequestsProjection, ServiceRequestsReadModel } from './open311/service-requests.projection';
+import { ReadModelsProjection } from './read-models.projection';
 import { TrackingModule } from './tracking/tracking.module';
 import { EmailIntakeModule } from './email/email-intake.module';
 import { CatalogAdminController, CatalogModule } from '@caseline/catalog-feature';
@@ -15,12 +16,12 @@ import { nativeApiProviders } from './native-api.providers';
 
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'intake', schema: 'intake', migrations: intakeMigrations }), CatalogModule, TrackingModule, EmailIntakeModule],
-  controllers: [CasesController, Open311Controller, ServiceRequestsProjectionHandler, CatalogAdminController],
+  controllers: [CasesController, Open311Controller, ReadModelsProjection, CatalogAdminController],
   providers: [IntakeService, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel, IntakeRateLimits, ...nativeApiProviders],
 })
 export class IntakeModule implements NestModule {
   /** What anyone may call without a key is limited per client address (portals are limited per API key). */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AddressRateLimit).forRoutes({ path: 'v1/*path', method: RequestMethod.POST }, { path: 'track', method: RequestMethod.ALL }, { path: 'track/*path', method: RequestMethod.ALL });
+    consumer.apply(AddressRateLimit).forRoutes({ path: 'v1/*path', method: RequestMethod.POST }, { path: 'track', method: RequestMethod.ALL }, { path: 'track/*path', method: RequestMethod.ALL }, { path: 'v1/public/*path', method: RequestMethod.GET });
   }
 }

@@ -86,6 +86,7 @@ export class IntakeService {
       reference,
       serviceCode: service.code,
       serviceName: service.name,
+      serviceGroup: service.group,
       description: submission.description,
       location: submission.location,
       channel,

@@ -45,7 +45,9 @@ export class RoutingService {
   }
 
   private async route(reported: CaseReported['data'], clockStart: Date, cause: CaseEventEnvelope): Promise<void> {
-    const facts: CaseFacts = { serviceCode: reported.serviceCode, channel: reported.channel, group: this.catalog.find(reported.serviceCode)?.group ?? '' };
+    // The group intake saw: a service added a moment ago may not be in this process's catalog yet.
+    const group = reported.serviceGroup ?? this.catalog.find(reported.serviceCode)?.group ?? '';
+    const facts: CaseFacts = { serviceCode: reported.serviceCode, channel: reported.channel, group };
     const decision = routeCase(this.city.routing, facts, clockStart);
     if (!decision) throw new PermanentMessageError(`No routing rule matches case ${cause.caseId} (${facts.serviceCode})`);
     const { appended } = await this.caseLog.execute(

@@ -104,6 +104,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class KafkaSubscription implements MessageSubscription {
   private readonly consumer: Consumer;
   private readonly chunkSize: number;
+  private readonly heartbeatIntervalMs: number;
   private stopping = false;
 
   constructor(
@@ -113,6 +114,7 @@ export class KafkaSubscription implements MessageSubscription {
     // A dead member's partitions move after sessionTimeoutMs: short enough that a crash stalls little.
     const sessionTimeout = options.sessionTimeoutMs ?? 10000;
     this.chunkSize = options.messagesConcurrently ?? 32;
+    this.heartbeatIntervalMs = Math.floor((options.sessionTimeoutMs ?? 10000) / 5);
     this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
   }
 
@@ -149,7 +151,10 @@ export class KafkaSubscription implements MessageSubscription {
 
   /**
    * Messages with the same key (one case) are handled one after another, in offset order; different
-   * keys side by side, so one slow case or a slow downstream call does not hold up the partition.
+   * keys side by side, so one slow case holds up only its chunk, not the handling of the others.
+   * The group is told we are alive while a chunk runs (a long one would otherwise cost the
+   * partition), and every handler finishes before a failure is passed on, so a redelivered chunk
+   * never runs beside the rest of its first delivery.
    */
   private async handleChunk(chunk: InboundMessage[], heartbeat: () => Promise<void>): Promise<void> {
     const byKey = new Map<string, InboundMessage[]>();
@@ -158,11 +163,18 @@ export class KafkaSubscription implements MessageSubscription {
       if (sameKey) sameKey.push(message);
       else byKey.set(message.key, [message]);
     }
-    await Promise.all(
-      [...byKey.values()].map(async (sameKey) => {
-        for (const message of sameKey) await this.handleWithRetry(message, heartbeat);
-      }),
-    );
+    const alive = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
+    try {
+      const outcomes = await Promise.allSettled(
+        [...byKey.values()].map(async (sameKey) => {
+          for (const message of sameKey) await this.handleWithRetry(message, heartbeat);
+        }),
+      );
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      clearInterval(alive);
+    }
   }
 
   private async handleWithRetry(message: InboundMessage, heartbeat: () => Promise<void>): Promise<void> {

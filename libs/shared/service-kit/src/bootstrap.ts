@@ -2,6 +2,7 @@ import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ProblemDetailsFilter } from './problem';
+import { trackingToken } from './tracking';
 import { problemValidationPipe } from './validation';
 
 export interface HttpServiceOptions {
@@ -19,12 +20,16 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
   app.useBodyParser('json', { limit: '64kb', type: ['application/json', 'application/*+json'] });
   // Form bodies are also kept raw: Open311's attribute[CODE][] must be read as sent.
   app.useBodyParser('urlencoded', { limit: '64kb', extended: true, verify: (request: { rawBody?: Buffer }, _response: unknown, raw: Buffer) => void (request.rawBody = raw) });
+  // Secrets every service may need are read now, so a production deployment without one fails to
+  // start instead of failing a request after its case was already written.
+  trackingToken('startup-check');
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(problemValidationPipe());
   app.enableShutdownHooks();
   app.set('x-powered-by', false);
   // Behind a load balancer, TRUST_PROXY (e.g. "1" hop, or "loopback") makes request.ip the client's.
-  if (process.env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(process.env.TRUST_PROXY) ? Number(process.env.TRUST_PROXY) : process.env.TRUST_PROXY);
+  const trustProxy = process.env.TRUST_PROXY;
+  if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy);
   Logger.log(`${options.name} created`, 'Bootstrap');
   return app;
 }

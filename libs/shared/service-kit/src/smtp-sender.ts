@@ -69,6 +69,10 @@ export class SmtpSender implements OnApplicationShutdown {
       ...(user ? { auth: { user, pass: secret('SMTP_PASSWORD', '') } } : {}),
       pool: true,
       maxConnections: 4,
+      // A hung server must fail the send (it is retried), not hold a consumer's chunk for ever.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
     });
   }
 

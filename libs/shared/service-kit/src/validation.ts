@@ -9,14 +9,17 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
-// C0 control characters other than tab, line feed and carriage return. PostgreSQL cannot store NUL
-// in text or jsonb at all, and no person types the others.
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+// C0 control characters other than tab, line feed and carriage return (PostgreSQL cannot store NUL
+// in text or jsonb, and no person types the others), and lone UTF-16 surrogates (half an emoji).
+const UNREADABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether a string is text a person wrote: no control characters, no broken characters. */
+export const isReadableText = (value: string): boolean => !UNREADABLE.test(value);
 
 /** Every string anywhere in a body that holds a control character, by its dotted path. */
 function controlCharacterErrors(value: unknown, path = ''): FieldError[] {
   if (typeof value === 'string') {
-    return CONTROL_CHARACTER.test(value) ? [{ field: path, rule: 'noControlCharacters', message: `${path} must not contain control characters` }] : [];
+    return !isReadableText(value) ? [{ field: path, rule: 'noControlCharacters', message: `${path} must be readable text, without control characters` }] : [];
   }
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, child]) => controlCharacterErrors(child, path ? `${path}.${key}` : key));

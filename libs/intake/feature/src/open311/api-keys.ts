@@ -21,6 +21,7 @@ export class ApiKeys implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const configured = secret('OPEN311_API_KEYS', 'demo-portal:caseline-demo-key');
+    const partners: string[] = [];
     for (const entry of configured.split(',').map((e) => e.trim()).filter(Boolean)) {
       const separator = entry.indexOf(':');
       if (separator <= 0 || separator === entry.length - 1) throw new Error('OPEN311_API_KEYS must be a comma-separated list of name:key');
@@ -29,7 +30,10 @@ export class ApiKeys implements OnApplicationBootstrap {
         `INSERT INTO intake.api_keys (partner, key_sha256) VALUES ($1, $2) ON CONFLICT (partner) DO UPDATE SET key_sha256 = EXCLUDED.key_sha256, revoked_at = NULL`,
         [name, sha256(key)],
       );
+      partners.push(name);
     }
+    // A key taken out of OPEN311_API_KEYS is revoked (e.g. a leaked one, or the demo key in production).
+    await this.dataSource.query('UPDATE intake.api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND partner <> ALL($1)', [partners]);
     this.logger.log('Open311 API keys loaded');
   }
 

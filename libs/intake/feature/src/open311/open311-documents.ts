@@ -97,10 +97,14 @@ export function serviceRequestUpdates(history: CaseEventEnvelope[], timeZone: st
   });
 }
 
-/** The submitted answers, readable: list values by their names, one entry per chosen value. */
+/**
+ * The submitted answers, readable: list values by their names, one entry per chosen value. Free-text
+ * answers (string, text) stay out: Open311 reads are public, and a plate number or a name is not.
+ */
 function extendedAttributes(reported: CaseReported['data'], service: ServiceDefinition | undefined): ExtendedAttribute[] {
   return Object.entries(reported.attributes ?? {}).flatMap(([code, answer]) => {
     const attribute = service?.attributes.find((a) => a.code === code);
+    if (!attribute || attribute.datatype === 'string' || attribute.datatype === 'text') return [];
     return (Array.isArray(answer) ? answer : [answer]).map((value) => {
       const chosen = attribute?.values.find((v) => v.key === String(value));
       return { label: attribute?.description, name: code, value: chosen?.name ?? String(value), code: chosen?.key ?? String(value) };

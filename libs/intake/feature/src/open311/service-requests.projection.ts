@@ -1,13 +1,10 @@
-import { Controller, Injectable } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { loadCityConfig } from '@caseline/city-config';
 import type { ServiceRequest, ServiceRequestUpdate } from '@caseline/intake-open311';
 import type { Sql } from '@caseline/event-store';
-import { CaseLog, transactorFor } from '@caseline/service-kit';
-import { CaseIndex } from '../case-index';
 import { serviceRequestOf, serviceRequestUpdates } from './open311-documents';
 
 /** The Open311 read model: one document per case for searches, one row per public step for updates. */
@@ -73,41 +70,5 @@ export class ServiceRequestsReadModel {
       [filter.from, filter.to, filter.pageSize, (filter.page - 1) * filter.pageSize],
     );
     return rows.map((row) => row.document);
-  }
-}
-
-/** Events that change nothing a read model shows. */
-const UNSEEN = new Set(['ResidentNotified', 'ResidentNotificationFailed']);
-
-/**
- * Keeps intake's read models — the Open311 documents (intake.service_requests and
- * service_request_updates) and the staff case index — in step with the log. Each event re-derives
- * its case's rows from the case's stream, all in one transaction, so a redelivered or replayed event
- * writes the same rows again and an older one never overwrites a newer (rows carry the case version).
- */
-@Controller()
-export class ServiceRequestsProjectionHandler {
-  private readonly transaction;
-
-  constructor(
-    dataSource: DataSource,
-    private readonly caseLog: CaseLog,
-    private readonly serviceRequests: ServiceRequestsProjection,
-    private readonly caseIndex: CaseIndex,
-  ) {
-    this.transaction = transactorFor(dataSource);
-  }
-
-  @EventPattern('*')
-  async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
-    if (UNSEEN.has(event.type)) return;
-    // A case's first event is its whole stream so far: no need to read it back (a later event
-    // brings the rest; the version guard keeps a newer row if this one arrives late).
-    const history = event.caseVersion === 1 ? [event] : await this.caseLog.history(event.caseId);
-    if (history.length === 0 || history[0].type !== 'CaseReported') return;
-    await this.transaction(async (sql) => {
-      await this.serviceRequests.write(sql, history);
-      await this.caseIndex.write(sql, history);
-    });
   }
 }
