@@ -17,6 +17,8 @@ interface PendingWorkOrder {
   routed_event_id: string;
   request: WorkOrderRequest;
   attempts: number;
+  /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
+  lease: string;
 }
 
 export interface StatusUpdate {
@@ -124,7 +126,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
             WHERE id IN (SELECT id FROM department_adapter.work_orders
                           WHERE department = $1 AND state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
                           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING id, case_id, department, routed_event_id, request, attempts)
+            RETURNING id, case_id, department, routed_event_id, request, attempts, leased_until::text AS lease)
          SELECT * FROM leased`,
         [department, room, this.leaseSeconds],
       );
@@ -168,9 +170,10 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
       const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8));
       this.logger.warn(`work order for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}): ${(error as Error).message}`);
       await this.dataSource.query(
+        // Only while the lease is still ours: past it, another dispatcher may be delivering this order.
         `UPDATE department_adapter.work_orders SET attempts = attempts + 1, last_error = $2, leased_until = NULL,
-                next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-        [order.id, (error as Error).message.slice(0, 500), backoffSeconds],
+                next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND leased_until = $4::timestamptz`,
+        [order.id, (error as Error).message.slice(0, 500), backoffSeconds, order.lease],
       );
     }
   }

@@ -26,13 +26,28 @@ export function tooManyRequests(request: Request, response: Response, retryAfter
   response.status(429).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail }));
 }
 
+/**
+ * The key a client address is limited by: an IPv4 address, or an IPv6 address's /64 (one
+ * subscriber's whole network; rotating addresses inside it must not buy a fresh burst).
+ */
+export function addressKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  if (!ip.includes(':')) return ip;
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.slice(7); // IPv4 seen through an IPv6 socket
+  const [head, tail] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
+
 /** Limits a route per client address (`request.ip`; set TRUST_PROXY behind a load balancer). */
 @Injectable()
 export class AddressRateLimit implements NestMiddleware {
   constructor(private readonly limits: IntakeRateLimits) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    const decision = this.limits.byAddress.take(request.ip ?? 'unknown');
+    const decision = this.limits.byAddress.take(addressKey(request.ip));
     if (decision.allowed) return next();
     tooManyRequests(request, response, decision.retryAfterSeconds);
   }

@@ -14,11 +14,14 @@ export function runInWorkers(count: number, start: () => unknown): void {
   }
   const logger = new Logger('Workers');
   let stopping = false;
+  let restartDelayMs = 1000;
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    logger.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    cluster.fork();
+    // Backing off: a worker that cannot start (bad configuration) must not become a fork loop.
+    logger.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another in ${restartDelayMs} ms`);
+    setTimeout(() => stopping || cluster.fork(), restartDelayMs);
+    restartDelayMs = Math.min(60_000, restartDelayMs * 2);
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {

@@ -21,7 +21,7 @@ import { IntakeService } from '../intake.service';
 import { ApiKeys } from './api-keys';
 import { open311Definition, open311Service, serviceRequestOf } from './open311-documents';
 import { ServiceRequestsReadModel, withoutExtensions } from './service-requests.projection';
-import { IntakeRateLimits, tooManyRequests } from '../rate-limits';
+import { addressKey, IntakeRateLimits, tooManyRequests } from '../rate-limits';
 
 /** Changes when the catalog does, so clients know to refresh their list of services. */
 const CHANGESET = '2026-11-27T00:00:00Z';
@@ -168,7 +168,7 @@ export class Open311Controller {
         if (!parsed.ok) return fail(parsed);
         const partner = await this.apiKeys.partnerFor(parsed.value.api_key);
         // A wrong key counts against the caller's address (no guessing keys); a right one against the key.
-        const decision = partner ? this.limits.byApiKey.take(partner) : this.limits.byAddress.take(request.ip ?? 'unknown');
+        const decision = partner ? this.limits.byApiKey.take(partner) : this.limits.byAddress.take(addressKey(request.ip));
         if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds);
         if (!partner) return fail(open311Failure('api_key', 'api_key is not valid'));
         const view = await this.intake.report(this.submissionOf(parsed.value, partner));
