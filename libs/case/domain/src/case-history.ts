@@ -1,4 +1,4 @@
-import type { CaseEvent } from '@caseline/case-contracts';
+import type { CaseEvent, CaseEventEnvelope } from '@caseline/case-contracts';
 
 const statusWords: Record<string, string> = {
   scheduled: 'scheduled the work',
@@ -8,6 +8,9 @@ const statusWords: Record<string, string> = {
 };
 
 /** One line a person can read in the case history. */
+/** The event inside an envelope, typed by its type (the log stores only known case events). */
+export const asCaseEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
+
 export function summarize(event: CaseEvent): string {
   switch (event.type) {
     case 'CaseReported':

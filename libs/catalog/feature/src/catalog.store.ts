@@ -22,6 +22,7 @@ export class CatalogStore implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly transaction;
   private state: CatalogState = catalogDecider.initialState();
   private version = 0;
+  private lastChange = new Date(0).toISOString();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly dataSource: DataSource) {
@@ -42,6 +43,11 @@ export class CatalogStore implements OnApplicationBootstrap, OnApplicationShutdo
   /** Every service ever defined, retired ones included. */
   all(): ServiceDefinition[] {
     return [...this.state.values()];
+  }
+
+  /** When the catalog last changed (Open311's discovery changeset tells clients to refresh by it). */
+  changedAt(): string {
+    return this.lastChange;
   }
 
   find(code: string): ServiceDefinition | undefined {
@@ -68,5 +74,6 @@ export class CatalogStore implements OnApplicationBootstrap, OnApplicationShutdo
     const events = await readCase({ query: (text, parameters) => this.dataSource.query(text, parameters) }, CATALOG_STREAM_ID);
     this.state = foldCase<CatalogEvent, CatalogState>(catalogDecider, events);
     this.version = events.length === 0 ? 0 : events[events.length - 1].caseVersion;
+    this.lastChange = events.length === 0 ? this.lastChange : events[events.length - 1].recordedAt;
   }
 }

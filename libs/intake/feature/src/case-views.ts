@@ -1,7 +1,6 @@
 import type {
   Actor,
   AttributeAnswer,
-  CaseEvent,
   CaseEventEnvelope,
   CaseLinked,
   CaseReported,
@@ -12,7 +11,7 @@ import type {
   ReporterContact,
   WorkOrderStatus,
 } from '@caseline/case-contracts';
-import { caseDecider, CaseStatus } from '@caseline/case-domain';
+import { asCaseEvent, caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase } from '@caseline/event-store';
 import { trackingUrl } from '@caseline/service-kit';
 
@@ -45,7 +44,6 @@ export interface StaffCaseView extends CaseView {
   links: { reference: string; relation: CaseLinked['data']['relation']; at: string }[];
 }
 
-const asEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
 
 /** The case view of a case's whole history (oldest first; it must hold at least CaseReported). */
 export function caseViewOf(history: CaseEventEnvelope[]): CaseView {
@@ -82,7 +80,7 @@ export function staffViewOf(history: CaseEventEnvelope[]): StaffCaseView {
     links: [],
   };
   for (const envelope of history) {
-    const event = asEvent(envelope);
+    const event = asCaseEvent(envelope);
     const { at, actor } = envelope.metadata;
     if (event.type === 'CaseRouted') view.priority = event.data.priority;
     if (event.type === 'CaseResolved') view.resolution = { ...event.data, at };

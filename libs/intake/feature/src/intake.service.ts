@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, CaseEventEnvelope, CaseLinked, CaseReported, Channel, EventMetadata } from '@caseline/case-contracts';
-import { CaseCommand, CaseDomainError, caseDecider, summarize } from '@caseline/case-domain';
+import { asCaseEvent, CaseCommand, CaseDomainError, caseDecider, summarize } from '@caseline/case-domain';
 import { isOfferedOn, validateAnswers } from '@caseline/catalog-domain';
 import { foldCase, WrongExpectedVersion } from '@caseline/event-store';
 import { CatalogStore } from '@caseline/catalog-feature';
@@ -11,7 +11,7 @@ import { CaseSubmission, SubmissionRejected, submissionViolations } from './case
 import { CaseView, caseViewOf, StaffCaseView, staffViewOf } from './case-views';
 import { IdempotencyKey, IdempotencyKeys } from './idempotency-keys';
 import { caseIdForReference, ReferenceSerials } from './reference-serials';
-import { PublicCase, toPublicCase } from './tracking/public-case';
+import { PublicCase, PublicCases } from './tracking/public-case';
 
 export type { CaseView, StaffCaseView } from './case-views';
 
@@ -47,6 +47,7 @@ export class IntakeService {
     private readonly serials: ReferenceSerials,
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly catalogStore: CatalogStore,
+    private readonly publicCases: PublicCases,
   ) {
     this.boundary = loadCityConfig().boundary;
     if (this.reopenWindowDays < 0) throw new Error('REOPEN_WINDOW_DAYS must not be negative');
@@ -114,9 +115,10 @@ export class IntakeService {
     return staffViewOf((await this.caseByReference(reference)).history);
   }
 
-  /** Anyone: what the tracking page shows, no personal data and no internal notes. */
-  async findPublic(reference: string): Promise<PublicCase> {
-    const view = toPublicCase((await this.caseByReference(reference)).history);
+  /** Anyone: what the tracking page shows (the same cached view), no personal data and no internal notes. */
+  async findPublic(input: string): Promise<PublicCase> {
+    const reference = this.parsedReference(input);
+    const view = await this.publicCases.find(reference);
     if (!view) throw problem(404, 'Not Found', `No case has reference ${reference}`);
     return view;
   }
@@ -131,7 +133,7 @@ export class IntakeService {
         at: event.metadata.at,
         actor: event.metadata.actor,
         channel: event.metadata.channel,
-        summary: summarize({ type: event.type, data: event.data } as never),
+        summary: summarize(asCaseEvent(event)),
       })),
     };
   }
@@ -176,14 +178,20 @@ export class IntakeService {
     return this.act(caseId, { type: 'LinkCase', data: { relatedCaseId, relatedReference, relation } }, actor);
   }
 
-  /** A case by the reference a person reads out: 400 for a malformed one, 404 for none. */
-  async caseByReference(input: string): Promise<{ reference: string; caseId: string; history: CaseEventEnvelope[] }> {
+  /** The canonical form of a reference a person reads out, or 400 naming the rule. */
+  private parsedReference(input: string): string {
     const reference = parseReference(input);
     if (!reference) {
       throw problem(400, 'Bad Request', 'reference must be nine digits like 100-000-123 (the last one is a check digit)', [
         { field: 'reference', rule: 'referenceFormat', message: 'reference must be nine digits with a valid check digit' },
       ]);
     }
+    return reference;
+  }
+
+  /** A case by the reference a person reads out: 400 for a malformed one, 404 for none. */
+  async caseByReference(input: string): Promise<{ reference: string; caseId: string; history: CaseEventEnvelope[] }> {
+    const reference = this.parsedReference(input);
     const caseId = caseIdForReference(reference);
     const history = await this.caseLog.history(caseId);
     if (history.length === 0) throw problem(404, 'Not Found', `No case has reference ${reference}`);

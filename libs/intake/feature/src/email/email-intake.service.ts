@@ -103,8 +103,9 @@ export class EmailIntake {
     const automatic = automaticMessage({ envelopeSender, fromAddress: sender, ownAddress: requestAddress(), header: (name) => headerText(mail.headers.get(name)), subject });
     if (automatic) return { kind: 'dropped', reason: automatic };
     if (!/^[^@\s<>"\u0000-\u001f]+@[^@\s<>"\u0000-\u001f]+$/.test(sender)) return { kind: 'dropped', reason: 'no From address to answer' };
-    // A message without a Message-ID is known by its bytes: a sender's retry sends the same ones.
-    const hash = sha256(mail.messageId ? `message-id:${mail.messageId.trim()}` : raw);
+    // A message is known by its sender and Message-ID (another sender reusing an id is another
+    // message); one without a Message-ID by its bytes: a sender's retry sends the same ones.
+    const hash = sha256(mail.messageId ? `message-id:${sender.toLowerCase()}:${mail.messageId.trim()}` : raw);
     return this.slots.run(() => this.exclusively(hash, () => this.handle(mail, hash, { email: sender, name: cleanText(from?.name ?? '').trim().slice(0, 100) || undefined }, subject)));
   }
 

@@ -1,3 +1,4 @@
+import { asCaseEvent } from '@caseline/case-domain';
 import type { CaseEvent, CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import type { ServiceDefinition } from '@caseline/catalog-domain';
 import type { ExtendedAttribute, RequestNote, Service, ServiceDefinition as Open311Definition, ServiceRequest, ServiceRequestUpdate, UpdateStatus } from '@caseline/intake-open311';
@@ -76,13 +77,12 @@ function publicStep(event: CaseEvent): PublicStep | undefined {
   return status && sentence ? { ...status, description: sentence.en } : undefined;
 }
 
-const asEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
 
 /** The updates a back office polls (`servicerequestupdates`): one per public step after the report. */
 export function serviceRequestUpdates(history: CaseEventEnvelope[], timeZone: string): ServiceRequestUpdate[] {
   const reference = (history[0].data as CaseReported['data']).reference;
   return history.slice(1).flatMap((envelope) => {
-    const step = publicStep(asEvent(envelope));
+    const step = publicStep(asCaseEvent(envelope));
     if (!step) return [];
     const update: ServiceRequestUpdate = {
       update_id: envelope.eventId,
@@ -123,7 +123,7 @@ export function serviceRequestOf(history: CaseEventEnvelope[], timeZone: string,
   let updated = history[0];
   const notes: RequestNote[] = [];
   for (const envelope of history) {
-    const event = asEvent(envelope);
+    const event = asCaseEvent(envelope);
     if (event.type === 'CaseRouted') {
       agency = event.data.departmentName;
       expected = event.data.dueAt;

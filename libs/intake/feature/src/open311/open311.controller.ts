@@ -15,6 +15,7 @@ import {
   render,
   ServiceRequestSubmission,
 } from '@caseline/intake-open311';
+import { CatalogStore } from '@caseline/catalog-feature';
 import { trackingToken, isTrackingToken } from '@caseline/service-kit';
 import { open311SubmissionFields, SubmissionRejected } from '../case-submission';
 import { IntakeService } from '../intake.service';
@@ -22,9 +23,6 @@ import { ApiKeys } from './api-keys';
 import { open311Definition, open311Service, serviceRequestOf } from './open311-documents';
 import { ServiceRequestsReadModel, withoutExtensions } from './service-requests.projection';
 import { addressKey, IntakeRateLimits, tooManyRequests } from '../rate-limits';
-
-/** Changes when the catalog does, so clients know to refresh their list of services. */
-const CHANGESET = '2026-11-27T00:00:00Z';
 
 class RateLimited extends Error {
   constructor(readonly retryAfterSeconds: number) {
@@ -71,17 +69,20 @@ export class Open311Controller {
     private readonly readModel: ServiceRequestsReadModel,
     private readonly apiKeys: ApiKeys,
     private readonly limits: IntakeRateLimits,
+    private readonly catalog: CatalogStore,
   ) {}
 
   @Get('discovery.:format')
   discovery(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     return this.answer(request, response, format, 'discovery', () => {
       const base = `${request.protocol}://${request.get('host')}/open311/v2/`;
+      // Changes when the catalog does, so clients know to refresh their list of services.
+      const changeset = this.catalog.changedAt();
       return {
-        changeset: CHANGESET,
+        changeset,
         contact: this.city.contact,
         key_service: this.city.keyService,
-        endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: CHANGESET, type: 'production', formats: ['text/xml', 'application/json'] }],
+        endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset, type: 'production', formats: ['text/xml', 'application/json'] }],
       };
     });
   }

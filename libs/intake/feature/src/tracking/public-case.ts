@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { CaseEvent, CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
-import { caseDecider, CaseStatus } from '@caseline/case-domain';
+import { asCaseEvent, caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase } from '@caseline/event-store';
 import { CaseLog, envInt, TtlCache } from '@caseline/service-kit';
+import { normalizeEmail } from '../case-search';
 import { caseIdForReference } from '../reference-serials';
 import { formatDate, isLanguage, Language, Localized } from './i18n';
 
@@ -134,7 +135,6 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
   }
 }
 
-const asEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
 
 /** The public view of a case's history (oldest first), or undefined when there is no case. */
 export function toPublicCase(history: CaseEventEnvelope[]): PublicCase | undefined {
@@ -147,7 +147,7 @@ export function toPublicCase(history: CaseEventEnvelope[]): PublicCase | undefin
   let resolvedAt: string | undefined;
   const events: PublicEvent[] = [];
   for (const envelope of history) {
-    const event = asEvent(envelope);
+    const event = asCaseEvent(envelope);
     if (event.type === 'CaseRouted' && department === undefined) {
       department = event.data.departmentName;
       expectedAt = event.data.dueAt;
@@ -175,7 +175,6 @@ export function toPublicCase(history: CaseEventEnvelope[]): PublicCase | undefin
   };
 }
 
-const normalizedEmail = (email: string): string => email.trim().toLowerCase();
 
 /** Reads cases for the public tracking pages: what they show, and the reporter-email lookup. */
 @Injectable()
@@ -195,11 +194,11 @@ export class PublicCases {
 
   /** Whether `email` is the address the case was reported with (case-insensitive); false when there is none. */
   async matchesReporterEmail(reference: string, email: string): Promise<boolean> {
-    const given = normalizedEmail(email);
+    const given = normalizeEmail(email);
     if (!given) return false;
     const history = await this.caseLog.history(caseIdForReference(reference));
     const reported = history.find((e) => e.type === 'CaseReported') as CaseEventEnvelope<'CaseReported', CaseReported['data']> | undefined;
     const known = reported?.data.reference === reference ? reported.data.reporter?.email : undefined;
-    return known !== undefined && normalizedEmail(known) === given;
+    return known !== undefined && normalizeEmail(known) === given;
   }
 }

@@ -6,5 +6,6 @@ import { TrackingController } from './tracking.controller';
 @Module({
   controllers: [TrackingController],
   providers: [PublicCases],
+  exports: [PublicCases],
 })
 export class TrackingModule {}
