@@ -70,7 +70,9 @@ function rowOf(history: CaseEventEnvelope[]) {
  */
 @Injectable()
 export class CaseIndex {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {
+    contactHash('startup-check'); // reads CONTACT_HASH_SECRET now: production without it does not start
+  }
 
   /** Writes the case's row, derived from its stream (which starts with CaseReported). */
   async write(sql: Sql, history: CaseEventEnvelope[]): Promise<void> {
