@@ -2,7 +2,10 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { connect as connectTcp, Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { createTransport, Transporter } from 'nodemailer';
-import { env, envInt, secret } from './config';
+import { env, envInt, isProduction, secret } from './config';
+
+/** STARTTLS is required in production unless SMTP_REQUIRE_TLS=false says the relay is local. */
+const requireTls = (): boolean => process.env.SMTP_REQUIRE_TLS === 'true' || (isProduction() && process.env.SMTP_REQUIRE_TLS !== 'false');
 
 export interface OutgoingEmail {
   to: string;
@@ -65,7 +68,9 @@ export class SmtpSender implements OnApplicationShutdown {
         socket.once('error', (error) => callback(error, undefined as never));
         socket.once(secure ? 'secureConnect' : 'connect', () => callback(null, { connection: socket, secured: secure }));
       },
-      ignoreTLS: !secure && process.env.SMTP_REQUIRE_TLS !== 'true',
+      // Residents' mail and the SMTP password never cross the network in clear in production
+      // (STARTTLS required); the local mail catcher in development speaks plain SMTP.
+      ...(secure ? {} : requireTls() ? { requireTLS: true } : { ignoreTLS: true }),
       ...(user ? { auth: { user, pass: secret('SMTP_PASSWORD', '') } } : {}),
       pool: true,
       maxConnections: 4,
