@@ -39,10 +39,11 @@ export class ApiKeys implements OnApplicationBootstrap {
 
   /** The partner a key belongs to, or undefined for an unknown or revoked key. */
   async partnerFor(key: string): Promise<string | undefined> {
-    const hash = sha256(key).toString('base64');
+    const digest = sha256(key);
+    const hash = digest.toString('base64');
     const cached = this.checked.get(hash);
     if (cached && cached.until > Date.now()) return cached.partner;
-    const rows = await this.dataSource.query<{ partner: string }[]>('SELECT partner FROM intake.api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL', [sha256(key)]);
+    const rows = await this.dataSource.query<{ partner: string }[]>('SELECT partner FROM intake.api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL', [digest]);
     const partner = rows[0]?.partner;
     if (this.checked.size > 10_000) this.checked.clear(); // bounded: unknown keys must not grow it for ever
     this.checked.set(hash, { partner, until: Date.now() + CACHE_MS });
