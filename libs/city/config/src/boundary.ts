@@ -1,3 +1,5 @@
+import { pointInPolygon } from '@caseline/city-geography';
+
 /** The city limits: a GeoJSON Polygon or MultiPolygon (outer rings and holes), longitude first. */
 export interface Boundary {
   type: 'Polygon' | 'MultiPolygon';
@@ -6,23 +8,10 @@ export interface Boundary {
 
 type Ring = number[][];
 
-/** Even-odd ray casting: whether the point is inside the ring (points on an edge may go either way). */
-function inRing(ring: Ring, long: number, lat: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > lat !== yj > lat && long < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-/** Inside a polygon: inside its outer ring and in none of its holes. */
-const inPolygon = ([outer, ...holes]: Ring[], long: number, lat: number): boolean => inRing(outer, long, lat) && !holes.some((hole) => inRing(hole, long, lat));
-
+/** Within the city limits: inside an outer ring and none of its holes (a point exactly on the line may go either way). */
 export function boundaryContains(boundary: Boundary, point: { lat: number; long: number }): boolean {
   const polygons = boundary.type === 'Polygon' ? [boundary.coordinates as Ring[]] : (boundary.coordinates as Ring[][]);
-  return polygons.some((polygon) => inPolygon(polygon, point.long, point.lat));
+  return polygons.some((polygon) => pointInPolygon(polygon, point));
 }
 
 /** Checks a boundary read from a file, so a broken one fails at start with the reason. */

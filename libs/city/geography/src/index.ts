@@ -1,0 +1,11 @@
+export type { Area, AreaFeature, AreaLayerSpec } from './area-layer';
+export { AreaLayer } from './area-layer';
+export type { AreasManifest } from './geography';
+export { Geography, loadGeography } from './geography';
+export type { SourcePosition } from './geography-error';
+export { GeographyError } from './geography-error';
+export type { JsonWithLines } from './json-with-lines';
+export { parseJsonWithLines } from './json-with-lines';
+export { parseAreaLayer } from './parse-area-layer';
+export type { Point } from './point-in-polygon';
+export { pointInPolygon } from './point-in-polygon';
