@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import type { Actor } from '@caseline/case-contracts';
 import { CatalogCommand, CatalogDomainError, defineService, ServiceDefinition, ServiceDefinitionInput, ServiceDraft } from '@caseline/catalog-domain';
-import { problem } from '@caseline/service-kit';
+import { adminActor, problem } from '@caseline/service-kit';
 import { CatalogStore } from './catalog.store';
 
 // Until issue 7 verifies identities, admin changes are recorded as such, never as a caller-set name.
-const ADMIN: Actor = { kind: 'operator', id: 'unauthenticated-admin', name: 'Administrator (unauthenticated until issue 7)' };
+const ADMIN: Actor = adminActor();
 
 const statusOf = { 'service-already-exists': 409, 'service-not-found': 404, 'service-retired': 409, 'invalid-service': 422 } as const;
 

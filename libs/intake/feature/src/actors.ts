@@ -1,5 +1,8 @@
 import type { Actor, Channel } from '@caseline/case-contracts';
 import { isPublicChannel } from '@caseline/catalog-domain';
+import { staffActor } from '@caseline/service-kit';
+
+export { staffActor };
 
 /*
  * Who is acting on the native API, as the case history records it. Until issue 7 brings
@@ -7,9 +10,6 @@ import { isPublicChannel } from '@caseline/catalog-domain';
  * which any caller can set. This file is the one place that decides; issue 7 replaces it with the
  * verified identity of the request.
  */
-
-/** Operators and other city staff (notes, links, calls answered at first contact). */
-export const staffActor = (): Actor => ({ kind: 'operator', id: 'unauthenticated', name: 'Staff (unauthenticated until issue 7)' });
 
 /** The resident who reported the case (more information, cancel, reopen). */
 export const residentActor = (): Actor => ({ kind: 'resident', id: 'unauthenticated', name: 'Resident (unauthenticated until issue 7)' });

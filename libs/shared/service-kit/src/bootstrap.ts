@@ -11,13 +11,17 @@ export interface HttpServiceOptions {
   host?: string;
 }
 
+const isJson = (contentType: string | undefined): boolean => !!contentType && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType) && !/^application\/geo\+json/i.test(contentType);
+
 /** Creates a service's Nest app with our edge conventions (64 KiB bodies, problem+json, validation). */
 export async function createHttpService(module: Type<unknown>, options: Pick<HttpServiceOptions, 'name'>): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: false,
     logger: process.env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
   });
-  app.useBodyParser('json', { limit: '64kb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', { limit: '64kb', type: (request) => isJson(request.headers['content-type']) });
+  // Area files (GeoJSON) are large and parsed by the geography library itself, which names lines in its errors.
+  app.useBodyParser('text', { limit: process.env.GEOJSON_UPLOAD_LIMIT ?? '16mb', type: 'application/geo+json' });
   // Form bodies are also kept raw: Open311's attribute[CODE][] must be read as sent.
   app.useBodyParser('urlencoded', { limit: '64kb', extended: true, verify: (request: { rawBody?: Buffer }, _response: unknown, raw: Buffer) => void (request.rawBody = raw) });
   // Secrets every service may need are read now, so a production deployment without one fails to

@@ -14,3 +14,5 @@ export * from './smtp-sender';
 export * from './workers';
 export * from './ttl-cache';
 export * from './smtp-receive';
+export * from './config-stream';
+export * from './unverified-actors';

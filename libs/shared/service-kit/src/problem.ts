@@ -49,7 +49,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof ProblemException) return exception.problem;
     const bodyParserError = exception as { type?: string; status?: number };
     if (bodyParserError?.type === 'entity.too.large') {
-      return { type: 'about:blank', title: 'Payload Too Large', status: 413, detail: 'The request body exceeds the 64 KiB limit.' };
+      return { type: 'about:blank', title: 'Payload Too Large', status: 413, detail: 'The request body is larger than this endpoint accepts (64 KiB for JSON and forms).' };
     }
     if (bodyParserError?.type === 'entity.parse.failed') {
       return { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The request body is not valid JSON.' };
