@@ -34,17 +34,60 @@ export interface CaseReported {
   };
 }
 
+/** The areas a located case lies in, by layer (e.g. council-district → { id: '3', name: 'Council District 3' }). */
+export type CaseAreas = Record<string, { id: string; name: string }>;
+
+/** Something routing noticed about the facts it decided on. */
+export type RoutingFlag = 'location-outside-areas' | 'impossible-location';
+
+/** A deadline in the department's business time. */
+export type DeadlineTarget = { businessDays: number } | { businessHours: number };
+
 export interface CaseRouted {
   type: 'CaseRouted';
   data: {
     department: string;
     departmentName: string;
     queue?: string;
+    crew?: string;
     priority: 'low' | 'normal' | 'high' | 'urgent';
     dueAt: string;
-    rule: { id: string; version: number; description: string };
+    target?: DeadlineTarget;
+    /**
+     * Who chose the department: a routing rule, an operator deciding a case in triage, or a reopening
+     * returning the case to the department that resolved it. Absent in events written before: a rule.
+     */
+    decidedBy?: 'rule' | 'operator' | 'reopening';
+    /** The rule (with the rule set's version) that decided, when a rule did. */
+    rule?: { id: string; version: number; description: string };
+    /** In the words of whoever decided, when it was not a rule. */
+    reason?: string;
     /** The facts of the case that the rule matched on, e.g. { serviceCode: 'STREETLIGHT' }. */
     matched: Record<string, string>;
+    areas?: CaseAreas;
+    flags?: RoutingFlag[];
+  };
+}
+
+/** No rule could place the case (or it was referred too often): it waits in triage for an operator. Never dropped. */
+export interface CaseSentToTriage {
+  type: 'CaseSentToTriage';
+  data: {
+    reason: 'no-rule-matched' | 'referral-limit-reached';
+    detail: string;
+    areas?: CaseAreas;
+    flags?: RoutingFlag[];
+  };
+}
+
+/** The department said the case is not theirs; routing decides again without it (the next event says where it went). */
+export interface CaseReferred {
+  type: 'CaseReferred';
+  data: {
+    fromDepartment: string;
+    reason: string;
+    /** How many times the case has been referred on, this one included. */
+    hop: number;
   };
 }
 
@@ -147,12 +190,14 @@ export interface ResidentNotificationFailed {
   };
 }
 
-export type CaseEvent = CaseReported | CaseRouted | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
+export type CaseEvent = CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported',
   'CaseRouted',
+  'CaseSentToTriage',
+  'CaseReferred',
   'WorkOrderCreated',
   'WorkOrderRefused',
   'WorkOrderStatusChanged',
@@ -170,6 +215,8 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
 export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   CaseReported: 1,
   CaseRouted: 1,
+  CaseSentToTriage: 1,
+  CaseReferred: 1,
   WorkOrderCreated: 1,
   WorkOrderRefused: 1,
   WorkOrderStatusChanged: 1,

@@ -10,6 +10,7 @@ export interface Actor {
 
 /** How the request or action reached the city. */
 export type Channel = 'web' | 'mobile' | 'phone' | 'email' | 'ivr' | 'in-person' | 'api' | 'system';
+export const ALL_CHANNELS: readonly Channel[] = ['web', 'mobile', 'phone', 'email', 'ivr', 'in-person', 'api', 'system'];
 
 export interface EventMetadata {
   actor: Actor;

@@ -15,8 +15,16 @@ export function summarize(event: CaseEvent): string {
   switch (event.type) {
     case 'CaseReported':
       return `Reported "${event.data.serviceName}" via ${event.data.channel}; reference ${event.data.reference}`;
-    case 'CaseRouted':
-      return `Assigned to ${event.data.departmentName} by rule ${event.data.rule.id} v${event.data.rule.version} (${event.data.rule.description}); due ${event.data.dueAt}`;
+    case 'CaseRouted': {
+      const { rule, reason, decidedBy, departmentName, dueAt, areas } = event.data;
+      const why = rule ? `by rule ${rule.id} v${rule.version} (${rule.description})` : decidedBy === 'reopening' ? `back to the department that resolved it` : `by an operator${reason ? ` (${reason})` : ''}`;
+      const where = areas && Object.keys(areas).length > 0 ? `; in ${Object.values(areas).map((a) => a.name).join(', ')}` : '';
+      return `Assigned to ${departmentName} ${why}; due ${dueAt}${where}`;
+    }
+    case 'CaseSentToTriage':
+      return `Sent to triage for an operator to decide: ${event.data.detail}`;
+    case 'CaseReferred':
+      return `Referred on by ${event.data.fromDepartment} (referral ${event.data.hop}): ${event.data.reason}`;
     case 'WorkOrderCreated':
       return `Work order ${event.data.workOrderId} created in ${event.data.system}`;
     case 'WorkOrderRefused':

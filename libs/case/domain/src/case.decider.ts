@@ -1,7 +1,9 @@
 import type {
   CaseEvent,
   CaseReported,
+  CaseReferred,
   CaseRouted,
+  CaseSentToTriage,
   ReporterContact,
   ResidentNotified,
   ResidentNotificationFailed,
@@ -34,6 +36,12 @@ export type CaseState =
       notificationIds: string[];
       /** Cases this one is linked to. */
       links: string[];
+      /** Waiting in triage for an operator to choose the department. */
+      inTriage?: boolean;
+      /** Departments that referred the case on ("not ours"), in order. */
+      referredBy: string[];
+      /** The department whose work resolved the case (a reopening goes back to it). */
+      resolvedBy?: string;
     };
 
 /** With `answeredAtFirstContact`, an operator answered an information-only call: reported and resolved at once. */
@@ -45,12 +53,18 @@ export type CancelCase = { type: 'CancelCase'; data: CaseCancelled['data'] };
 export type ReopenCase = { type: 'ReopenCase'; data: CaseReopened['data'] };
 export type LinkCase = { type: 'LinkCase'; data: CaseLinked['data'] };
 export type RouteCase = { type: 'RouteCase'; data: CaseRouted['data'] };
+export type SendToTriage = { type: 'SendToTriage'; data: CaseSentToTriage['data'] };
+/** The department refused the case; routing's next decision (a department, or triage) is recorded with the referral, atomically. */
+export type ReferCase = {
+  type: 'ReferCase';
+  data: { fromDepartment: string; reason: string; next: { route: CaseRouted['data'] } | { triage: CaseSentToTriage['data'] } };
+};
 export type RecordWorkOrderCreated = { type: 'RecordWorkOrderCreated'; data: WorkOrderCreated['data'] };
 export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: WorkOrderRefused['data'] };
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
-export type CaseCommand = ReportCase | RouteCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
+export type CaseCommand = ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
 export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
@@ -79,8 +93,19 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
   switch (command.type) {
     case 'RouteCase':
-      // Routing a case that already has an owner is a referral (a later command), not a second routing.
+      // Routing a case that already has an owner is a referral (ReferCase), not a second routing.
       return state.status === 'received' ? [{ type: 'CaseRouted', data: command.data }] : [];
+
+    case 'SendToTriage':
+      return state.status === 'received' && !state.inTriage ? [{ type: 'CaseSentToTriage', data: command.data }] : [];
+
+    case 'ReferCase': {
+      // Only the department that holds the case can refer it on, once (a redelivered rejection adds nothing).
+      if (state.department !== command.data.fromDepartment || state.status === 'resolved' || state.status === 'cancelled') return [];
+      const { fromDepartment, reason, next } = command.data;
+      const referred: CaseReferred = { type: 'CaseReferred', data: { fromDepartment, reason, hop: state.referredBy.length + 1 } };
+      return [referred, 'route' in next ? { type: 'CaseRouted', data: next.route } : { type: 'CaseSentToTriage', data: next.triage }];
+    }
 
     case 'RecordWorkOrderCreated':
       if (!state.department) throw new CaseDomainError('case-not-routed', `Case ${state.reference} has no department yet`);
@@ -141,12 +166,17 @@ const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseReported') {
     const { reference, serviceCode, reporter } = event.data;
-    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [] };
+    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [], referredBy: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
     case 'CaseRouted':
-      return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt };
+      // A new owner starts afresh: any earlier department's work order is not theirs.
+      return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt, inTriage: false, workOrder: undefined, workOrderRefused: false };
+    case 'CaseSentToTriage':
+      return { ...state, status: 'received', department: undefined, dueAt: undefined, inTriage: true };
+    case 'CaseReferred':
+      return { ...state, status: 'received', department: undefined, dueAt: undefined, workOrder: undefined, referredBy: [...state.referredBy, event.data.fromDepartment] };
     case 'WorkOrderRefused':
       return { ...state, workOrderRefused: true };
     case 'WorkOrderCreated':
@@ -158,15 +188,15 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         workOrder: state.workOrder && { ...state.workOrder, status: event.data.status },
       };
     case 'CaseResolved':
-      return { ...state, status: 'resolved' };
+      return { ...state, status: 'resolved', resolvedBy: state.department };
     case 'ResidentNotified':
     case 'ResidentNotificationFailed':
       return { ...state, notificationIds: [...state.notificationIds, event.data.notificationId] };
     case 'CaseCancelled':
       return { ...state, status: 'cancelled' };
     case 'CaseReopened':
-      // Back to the department that owns it; with no department, back to routing.
-      return { ...state, status: state.department ? 'assigned' : 'received' };
+      // Back to routing, which returns it to the department that resolved it (or routes it, if none did).
+      return { ...state, status: 'received', department: undefined, workOrder: undefined };
     case 'CaseLinked':
       return { ...state, links: [...state.links, event.data.relatedCaseId] };
     case 'InformationAdded':

@@ -141,7 +141,8 @@ describe('case decider', () => {
       spec.given([reported(), routed(), resolved]).when({ type: 'ReopenCase', data: { reason: 'Still dark at night' } }).then([reopened]);
       spec.given([reported(), routed()]).when({ type: 'ReopenCase', data: { reason: 'x' } }).thenThrows(isDomainError('case-not-resolved'));
       const state = [reported(), routed(), resolved, reopened].reduce(caseDecider.evolve, caseDecider.initialState());
-      expect(state).toMatchObject({ status: 'assigned', department: 'DOT' });
+      // Back to routing, which returns it to the department that resolved it.
+      expect(state).toMatchObject({ status: 'received', department: undefined, resolvedBy: 'DOT' });
     });
 
     it('links two cases once, and never a case to itself', () => {
@@ -149,6 +150,38 @@ describe('case decider', () => {
       spec.given([reported()]).when({ type: 'LinkCase', data: link }).then([{ type: 'CaseLinked', data: link }]);
       spec.given([reported(), { type: 'CaseLinked', data: link }]).when({ type: 'LinkCase', data: link }).then([]);
       spec.given([reported()]).when({ type: 'LinkCase', data: { ...link, relatedReference: '100-000-019' } }).thenThrows(isDomainError('invalid-link'));
+    });
+  });
+
+  describe('triage and referral', () => {
+    const triaged: CaseEvent = { type: 'CaseSentToTriage', data: { reason: 'no-rule-matched', detail: 'No rule places GENERAL-QUESTION' } };
+    const routedTo = (department: string): Extract<CaseEvent, { type: 'CaseRouted' }> => {
+      const event = routed() as Extract<CaseEvent, { type: 'CaseRouted' }>;
+      return { ...event, data: { ...event.data, department } };
+    };
+
+    it('sends an unplaced case to triage once, and lets an operator route it from there', () => {
+      spec.given([reported()]).when({ type: 'SendToTriage', data: triaged.data as never }).then([triaged]);
+      spec.given([reported(), triaged]).when({ type: 'SendToTriage', data: triaged.data as never }).then([]);
+      spec.given([reported(), triaged]).when({ type: 'RouteCase', data: routedTo('311').data }).then([routedTo('311')]);
+      const state = [reported(), triaged, routedTo('311')].reduce(caseDecider.evolve, caseDecider.initialState());
+      expect(state).toMatchObject({ status: 'assigned', department: '311', inTriage: false });
+    });
+
+    it('records a referral with the next decision, atomically, counting the hops; a repeat adds nothing', () => {
+      const refer = (from: string, next: string): CaseCommand => ({ type: 'ReferCase', data: { fromDepartment: from, reason: 'Not ours', next: { route: routedTo(next).data } } });
+      spec.given([reported(), routed(), workOrderCreated()]).when(refer('DOT', 'PARKS')).then([
+        { type: 'CaseReferred', data: { fromDepartment: 'DOT', reason: 'Not ours', hop: 1 } },
+        routedTo('PARKS'),
+      ]);
+      const referred: CaseEvent = { type: 'CaseReferred', data: { fromDepartment: 'DOT', reason: 'Not ours', hop: 1 } };
+      spec.given([reported(), routed(), referred, routedTo('PARKS')]).when(refer('DOT', 'PARKS')).then([]);
+      spec.given([reported(), routed(), referred, routedTo('PARKS')]).when(refer('PARKS', 'DSNY')).then([
+        { type: 'CaseReferred', data: { fromDepartment: 'PARKS', reason: 'Not ours', hop: 2 } },
+        routedTo('DSNY'),
+      ]);
+      const state = [reported(), routed(), workOrderCreated(), referred, routedTo('PARKS')].reduce(caseDecider.evolve, caseDecider.initialState());
+      expect(state).toMatchObject({ department: 'PARKS', referredBy: ['DOT'], workOrder: undefined });
     });
   });
 });

@@ -1,5 +1,5 @@
 import { defineService, ServiceDefinition, ServiceDefinitionInput, validateCatalog } from '@caseline/catalog-domain';
-import type { Rule } from '@caseline/routing-domain';
+import { BusinessCalendar, Rule, validateCalendar } from '@caseline/routing-domain';
 import { existsSync, readFileSync } from 'node:fs';
 import { Boundary, validateBoundary } from './boundary';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,8 @@ export interface Department {
   name: string;
   /** The department's own work-order system; none means the built-in queue. */
   system?: DepartmentSystem;
+  /** Where the department works differently from the city's calendar (e.g. 24×7 for emergencies). */
+  calendar?: Partial<BusinessCalendar>;
 }
 
 /** Routing rules are the routing context's own type; the city's file just holds them. */
@@ -39,6 +41,8 @@ export interface City {
   timeZone: string;
   contact: string;
   keyService: string;
+  /** The city's working time: deadlines count in it unless a department has its own. */
+  calendar: Omit<BusinessCalendar, 'timeZone'>;
 }
 
 export interface CityConfig {
@@ -47,7 +51,10 @@ export interface CityConfig {
   boundary?: Boundary;
   services: ServiceDefinition[];
   departments: Department[];
+  /** As the file holds it: the routing service validates it against the catalog and the areas, naming lines. */
   routing: RoutingRuleSet;
+  /** Where the routing rules were read from, for error messages. */
+  routingFile: string;
 }
 
 const readJson = <T>(dir: string, file: string): T => {
@@ -65,26 +72,36 @@ export function validateCityConfig(config: CityConfig): CityConfig {
   } catch {
     throw new Error(`city.json: timeZone "${config.city.timeZone}" is not an IANA time zone`);
   }
-  const problems = validateCatalog(config.services);
-  if (problems.length > 0) throw new Error(`The service catalog has ${problems.length} problem(s):\n${problems.map((p) => `- ${p.message}`).join('\n')}`);
-  const departments = new Set(config.departments.map((d) => d.code));
-  const codes = new Set(config.services.map((s) => s.code));
-  for (const rule of config.routing.rules) {
-    if (!departments.has(rule.department)) throw new Error(`Routing rule ${rule.id} names unknown department ${rule.department}`);
-    for (const code of rule.match.serviceCodes ?? []) if (!codes.has(code)) throw new Error(`Routing rule ${rule.id} names unknown service ${code}`);
-  }
+  const catalogProblems = validateCatalog(config.services);
+  if (catalogProblems.length > 0) throw new Error(`The service catalog has ${catalogProblems.length} problem(s):\n${catalogProblems.map((p) => `- ${p.message}`).join('\n')}`);
+  // Departments' calendars (the routing rules are checked by the routing service, against the catalog and the areas).
+  const calendarProblems = [
+    ...validateCalendar({ ...config.city.calendar, timeZone: config.city.timeZone }, 'city.json: calendar'),
+    ...config.departments.flatMap((department) => validateCalendar(calendarOf(config, department.code), `departments.json: department ${department.code}: calendar`)),
+  ];
+  if (calendarProblems.length > 0) throw new Error(`The city's calendars have ${calendarProblems.length} problem(s):\n${calendarProblems.map((p) => `- ${p}`).join('\n')}`);
   return config;
 }
 
-/** The city: catalog, departments and routing rules, from CITY_CONFIG_DIR (default: the demo city). */
-export function loadCityConfig(dir = process.env.CITY_CONFIG_DIR ?? resolve(process.cwd(), 'config/demo-city')): CityConfig {
+/** Where the city's configuration files are: CITY_CONFIG_DIR, by default the demo city. */
+export const cityConfigDir = (): string => process.env.CITY_CONFIG_DIR ?? resolve(process.cwd(), 'config/demo-city');
+
+/** The city: catalog, departments and routing rules, from its configuration directory. */
+export function loadCityConfig(dir = cityConfigDir()): CityConfig {
   return validateCityConfig({
     city: readJson<City>(dir, 'city.json'),
     boundary: existsSync(join(dir, 'boundary.geojson')) ? validateBoundary(readJson(dir, 'boundary.geojson')) : undefined,
     services: readJson<{ services: ServiceDefinitionInput[] }>(dir, 'catalog.json').services.map(defineService),
     departments: readJson<{ departments: Department[] }>(dir, 'departments.json').departments,
     routing: readJson<RoutingRuleSet>(dir, 'routing-rules.json'),
+    routingFile: join(dir, 'routing-rules.json'),
   });
+}
+
+/** The business calendar a department's deadlines count in: the city's, with the department's own changes. */
+export function calendarOf(config: Pick<CityConfig, 'city' | 'departments'>, department: string): BusinessCalendar {
+  const own = config.departments.find((d) => d.code === department)?.calendar ?? {};
+  return { timeZone: config.city.timeZone, ...config.city.calendar, ...own };
 }
 
 export const departmentSystemUrl = (system: DepartmentSystem): string => (system.baseUrlEnv && process.env[system.baseUrlEnv]) || system.baseUrl;

@@ -1,6 +1,8 @@
-import { routeCase } from '@caseline/routing-domain';
+import { ALL_CHANNELS } from '@caseline/case-contracts';
+import { loadGeography } from '@caseline/city-geography';
+import { decideRoute, validateRuleSet } from '@caseline/routing-domain';
 import { resolve } from 'node:path';
-import { CityConfig, loadCityConfig, validateCityConfig } from './city-config';
+import { calendarOf, CityConfig, loadCityConfig, validateCityConfig } from './city-config';
 
 const demoCity = resolve(__dirname, '../../../../config/demo-city');
 
@@ -12,21 +14,37 @@ describe('city configuration', () => {
     expect(city.services.find((s) => s.code === 'POTHOLE')?.attributes.map((a) => a.code)).toEqual(['SIZE', 'WHERE', 'NOTE']);
   });
 
-  it('routes every service of the demo catalog to a department it knows', () => {
-    const departments = new Set(city.departments.map((d) => d.code));
+  it('has routing rules that are valid against its departments, catalog and areas', () => {
+    const geography = loadGeography(demoCity);
+    const context = {
+      departments: city.departments.map((d) => d.code),
+      services: city.services.map((s) => ({ code: s.code, group: s.group, attributes: s.attributes.map((a) => a.code) })),
+      areas: Object.fromEntries(geography.layers.map((l) => [l.layer, l.areas().map((a) => a.id)])),
+      channels: ALL_CHANNELS,
+    };
+    expect(validateRuleSet(city.routing, context)).toEqual([]);
+  });
+
+  it('places every service of the demo catalog with a department (nothing needs triage by default)', () => {
     for (const service of city.services) {
-      const decision = routeCase(city.routing, { serviceCode: service.code, group: service.group, channel: 'web' }, new Date('2026-03-02T12:00:00Z'));
-      expect(decision && departments.has(decision.department)).toBe(true);
+      const decision = decideRoute(city.routing, { serviceCode: service.code, group: service.group, channel: 'web', areas: {}, answers: {}, description: '' });
+      expect(decision && city.departments.some((d) => d.code === decision.department)).toBe(true);
     }
   });
 
-  it('leaves to 311 triage only the groups without a department of their own', () => {
-    const triaged = city.services.filter((s) => routeCase(city.routing, { serviceCode: s.code, group: s.group, channel: 'web' }, new Date())?.rule.id === 'triage');
-    expect([...new Set(triaged.map((s) => s.group))].sort()).toEqual(['Animals', 'City operations', 'General', 'Health', 'Housing and buildings']);
+  it('gives each department its calendar: the city\'s, with its own changes', () => {
+    expect(calendarOf(city, 'DOT')).toMatchObject({ timeZone: 'America/New_York', workingDays: [1, 2, 3, 4, 5], hours: { start: '08:00', end: '17:00' } });
+    expect(calendarOf(city, 'DEP')).toMatchObject({ workingDays: [1, 2, 3, 4, 5, 6, 7], hours: { start: '00:00', end: '24:00' }, holidays: [] });
+    expect(calendarOf(city, 'DSNY').holidays).toContain('2026-11-26');
   });
 
   it('refuses a catalog with problems, naming each', () => {
     const broken: CityConfig = { ...city, services: [...city.services, { ...city.services[0], name: '' }] };
     expect(() => validateCityConfig(broken)).toThrow(/The service catalog has 2 problem\(s\):\n- STREETLIGHT has no name\n- Service code STREETLIGHT appears 2 times/);
+  });
+
+  it('refuses a department calendar with problems, naming the department', () => {
+    const broken: CityConfig = { ...city, departments: [{ code: 'DOT', name: 'DOT', calendar: { hours: { start: '8am', end: '17:00' } } }] };
+    expect(() => validateCityConfig(broken)).toThrow(/departments\.json: department DOT: calendar.*hours\.start "8am"/);
   });
 });

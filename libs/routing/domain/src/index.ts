@@ -1,1 +1,4 @@
+export * from './business-calendar';
 export * from './route-case';
+export * from './rule-set.decider';
+export * from './validate-rule-set';

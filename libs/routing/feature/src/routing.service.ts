@@ -1,65 +1,236 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { Actor, CaseEventEnvelope, CaseReopened, CaseReported } from '@caseline/case-contracts';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type {
+  Actor,
+  AttributeAnswer,
+  CaseAreas,
+  CaseEventEnvelope,
+  CaseReopened,
+  CaseReported,
+  CaseRouted,
+  CaseSentToTriage,
+  Location,
+  RoutingFlag,
+  WorkOrderStatusChanged,
+} from '@caseline/case-contracts';
+import { caseDecider, CaseDomainError, CaseState } from '@caseline/case-domain';
 import { CatalogStore } from '@caseline/catalog-feature';
-import { CityConfig, loadCityConfig } from '@caseline/city-config';
-import { CaseFacts, routeCase, RoutingDecision } from '@caseline/routing-domain';
-import { CaseLog, failpoint } from '@caseline/service-kit';
+import { calendarOf, CityConfig, loadCityConfig } from '@caseline/city-config';
+import { foldCase, Sql } from '@caseline/event-store';
+import { addBusinessTime, CaseFacts, decideRoute, routeCase, RoutingDecision } from '@caseline/routing-domain';
+import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
 import { PermanentMessageError } from '@caseline/messaging';
+import { AreaStore } from './area-store';
+import { RuleSetStore } from './rule-set.store';
+import { TriageQueue } from './triage-queue';
 
 export const ROUTING_ACTOR: Actor = { kind: 'service', id: 'routing', name: 'Routing service' };
 
+/** Where a case lies: its area ids for the rules, the areas for the history, and anything odd about the location. */
+export interface Placement {
+  areaIds: Record<string, string>;
+  areas?: CaseAreas;
+  flags?: RoutingFlag[];
+}
+
+/** What a dry run answers: where the case would go and why, or that it would wait in triage. */
+export type DryRunAnswer = { outcome: 'routed'; decision: RoutingDecision & { departmentName: string } } | { outcome: 'triage'; reason: string };
+
+type ReportedEvent = CaseEventEnvelope<'CaseReported', CaseReported['data']>;
+
+const isPossible = (lat: number, long: number) => Number.isFinite(lat) && Number.isFinite(long) && Math.abs(lat) <= 90 && Math.abs(long) <= 180;
+
+/**
+ * Routing decides which department owns each case and by when, records why, and keeps the case
+ * moving: referrals when a department refuses it, triage when no rule can place it, and the way back
+ * to the resolving department when a resident reopens it.
+ */
 @Injectable()
-export class RoutingService {
+export class RoutingService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RoutingService.name);
   private readonly city: CityConfig = loadCityConfig();
+  private readonly maxReferrals = envInt('ROUTING_MAX_REFERRALS', 3);
 
   constructor(
     private readonly caseLog: CaseLog,
     private readonly catalog: CatalogStore,
+    private readonly areas: AreaStore,
+    private readonly rules: RuleSetStore,
+    private readonly triage: TriageQueue,
   ) {}
 
-  /** Where would a case with these facts go, and why? */
-  dryRun(facts: { serviceCode: string; channel: string }, now = new Date()): (RoutingDecision & { departmentName: string }) | undefined {
-    const service = this.catalog.find(facts.serviceCode);
-    const decision = routeCase(this.city.routing, { serviceCode: facts.serviceCode, channel: facts.channel, group: service?.group ?? '' }, now);
-    return decision && { ...decision, departmentName: this.departmentName(decision.department) };
+  /** Areas first: the rules are checked against them. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.areas.start();
+    await this.rules.start(this.areas.current);
+  }
+
+  /** The areas a location lies in; an impossible location is routed by type alone and flagged. */
+  place(location: Location | undefined): Placement {
+    if (location?.lat === undefined || location.long === undefined) return { areaIds: {} };
+    if (!isPossible(location.lat, location.long)) return { areaIds: {}, flags: ['impossible-location'] };
+    const geography = this.areas.current;
+    const found = geography.locate({ lat: location.lat, long: location.long });
+    const entries = Object.entries(found);
+    if (entries.length === 0) return { areaIds: {}, ...(geography.layers.length > 0 ? { flags: ['location-outside-areas'] as RoutingFlag[] } : {}) };
+    return {
+      areaIds: Object.fromEntries(entries.map(([layer, area]) => [layer, area.id])),
+      areas: Object.fromEntries(entries.map(([layer, area]) => [layer, { id: area.id, name: area.name }])),
+    };
+  }
+
+  /** Where would a case with these facts go, and why? Nothing is written. */
+  dryRun(
+    input: { serviceCode: string; channel: string; location?: Location; attributes?: Record<string, AttributeAnswer>; description?: string; excludeDepartments?: string[] },
+    now = new Date(),
+  ): DryRunAnswer & { placement: Placement; ruleSetVersion: number } {
+    const placement = this.place(input.location);
+    const group = this.catalog.find(input.serviceCode)?.group ?? '';
+    const facts: CaseFacts = { serviceCode: input.serviceCode, group, channel: input.channel, areas: placement.areaIds, answers: input.attributes ?? {}, description: input.description ?? '' };
+    const decision = this.decide(facts, now, input.excludeDepartments);
+    const ruleSetVersion = this.rules.current.version;
+    return decision
+      ? { outcome: 'routed', decision: { ...decision, departmentName: this.departmentName(decision.department) }, placement, ruleSetVersion }
+      : { outcome: 'triage', reason: `No rule of version ${ruleSetVersion} matches`, placement, ruleSetVersion };
   }
 
   /**
-   * Reacts to a new case: decides its department and deadline, and records why. The deadline
-   * counts from when the resident reported, not from when we got round to it (a replay or a
-   * backlog after an outage must not move it).
+   * A new case: its department and deadline, and why — or triage. The deadline counts from when the
+   * resident reported, not from when we got round to it (a replay or a backlog must not move it).
    */
-  routeReportedCase(event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
-    return this.route(event.data, new Date(event.metadata.at), event);
+  async routeReportedCase(event: ReportedEvent): Promise<void> {
+    const outcome = this.outcome(event.data, new Date(event.metadata.at));
+    const command = 'route' in outcome ? { type: 'RouteCase' as const, data: outcome.route } : { type: 'SendToTriage' as const, data: outcome.triage };
+    await this.react(event, command, 'triage' in outcome ? event.data : undefined);
   }
 
   /**
-   * A reopened case that never had a department (it was answered at first contact) is routed like
-   * a new one, its deadline counting from the reopening; one with a department goes back to it.
+   * The department refused the case ("not ours"): decide again without every department that has
+   * refused it; the ROUTING_MAX_REFERRALS-th referral (default 3) goes to triage instead. The new
+   * owner's deadline counts from the refusal.
    */
+  async referRejectedCase(event: CaseEventEnvelope<'WorkOrderStatusChanged', WorkOrderStatusChanged['data']>): Promise<void> {
+    if (event.data.status !== 'rejected') return;
+    const { state, reported } = await this.caseAndReport(event.caseId);
+    if (!state.exists || state.department !== event.data.department) return; // already referred (a redelivery), or moved on since
+    const excluding = [...state.referredBy, event.data.department];
+    const outcome: { route: CaseRouted['data'] } | { triage: CaseSentToTriage['data'] } =
+      excluding.length >= this.maxReferrals
+        ? { triage: { reason: 'referral-limit-reached', detail: `Referred ${excluding.length} times (${excluding.join(' → ')}); an operator decides from here`, ...this.placementData(this.place(reported.data.location)) } }
+        : this.outcome(reported.data, new Date(event.metadata.at), excluding);
+    const reason = event.data.note ?? `${event.data.department} rejected the work order (${event.data.departmentStatus})`;
+    await this.react(event, { type: 'ReferCase', data: { fromDepartment: event.data.department, reason, next: outcome } }, 'triage' in outcome ? reported.data : undefined);
+  }
+
+  /** "Not fixed": back to the department that resolved it; a case nobody resolved (answered at first contact) is routed afresh. */
   async routeReopenedCase(event: CaseEventEnvelope<'CaseReopened', CaseReopened['data']>): Promise<void> {
-    const [reported] = await this.caseLog.history(event.caseId);
-    if (reported?.type !== 'CaseReported') throw new PermanentMessageError(`Case ${event.caseId} has no CaseReported event`);
-    return this.route(reported.data as CaseReported['data'], new Date(event.metadata.at), event);
+    const { state, reported, history } = await this.caseAndReport(event.caseId);
+    if (!state.exists) return;
+    const reopenedAt = new Date(event.metadata.at);
+    const resolver = state.resolvedBy;
+    if (!resolver) return this.routeLike(event, reported, reopenedAt);
+    const lastRouting = [...history].reverse().find((e) => e.type === 'CaseRouted' && (e.data as CaseRouted['data']).department === resolver)?.data as CaseRouted['data'] | undefined;
+    const target = lastRouting?.target ?? { businessDays: 1 };
+    const route: CaseRouted['data'] = {
+      department: resolver,
+      departmentName: this.departmentName(resolver),
+      ...(lastRouting?.queue ? { queue: lastRouting.queue } : {}),
+      ...(lastRouting?.crew ? { crew: lastRouting.crew } : {}),
+      priority: lastRouting?.priority ?? 'normal',
+      target,
+      dueAt: this.dueAt(resolver, reopenedAt, target),
+      decidedBy: 'reopening',
+      reason: `Reopened by the resident: ${event.data.reason}`,
+      matched: {},
+      ...this.placementData(this.place(reported.data.location)),
+    };
+    await this.react(event, { type: 'RouteCase', data: route });
   }
 
-  private async route(reported: CaseReported['data'], clockStart: Date, cause: CaseEventEnvelope): Promise<void> {
+  /** An operator places a case waiting in triage. CaseDomainError when the case is not in triage. */
+  async decideTriage(caseId: string, input: { department: string; queue?: string; crew?: string; priority?: CaseRouted['data']['priority']; reason: string }, actor: Actor): Promise<CaseRouted['data']> {
+    const { state, reported } = await this.caseAndReport(caseId);
+    if (!state.exists || !state.inTriage) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
+    const now = new Date();
+    const placement = this.place(reported.data.location);
+    // The department's own first matching rule gives the deadline and the default priority.
+    const ownRule = decideRoute({ version: this.rules.current.version, rules: this.rules.current.rules.filter((r) => r.department === input.department) }, this.facts(reported.data, placement));
+    const target = ownRule?.target ?? { businessDays: 5 };
+    const route: CaseRouted['data'] = {
+      department: input.department,
+      departmentName: this.departmentName(input.department),
+      ...(input.queue ? { queue: input.queue } : {}),
+      ...(input.crew ? { crew: input.crew } : {}),
+      priority: input.priority ?? ownRule?.priority ?? 'normal',
+      target,
+      dueAt: this.dueAt(input.department, now, target),
+      decidedBy: 'operator',
+      reason: input.reason,
+      matched: {},
+      ...this.placementData(placement),
+    };
+    const { appended } = await this.caseLog.execute(caseId, { type: 'RouteCase', data: route }, {
+      metadata: { actor, channel: 'system', at: now.toISOString(), correlationId: caseId },
+      alongside: (sql) => this.triage.remove(sql, caseId),
+    });
+    if (appended.length === 0) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
+    return route;
+  }
+
+  departmentExists(code: string): boolean {
+    return this.city.departments.some((d) => d.code === code);
+  }
+
+  private async routeLike(cause: CaseEventEnvelope, reported: ReportedEvent, clockStart: Date): Promise<void> {
+    const outcome = this.outcome(reported.data, clockStart);
+    const command = 'route' in outcome ? { type: 'RouteCase' as const, data: outcome.route } : { type: 'SendToTriage' as const, data: outcome.triage };
+    await this.react(cause, command, 'triage' in outcome ? reported.data : undefined);
+  }
+
+  /** The event data of routing's decision for a reported case. */
+  private outcome(reported: CaseReported['data'], clockStart: Date, excluding: string[] = []): { route: CaseRouted['data'] } | { triage: CaseSentToTriage['data'] } {
+    const placement = this.place(reported.location);
+    const decision = this.decide(this.facts(reported, placement), clockStart, excluding);
+    if (!decision) {
+      const without = excluding.length > 0 ? ` once ${excluding.join(', ')} refused it` : '';
+      return { triage: { reason: 'no-rule-matched', detail: `No rule of version ${this.rules.current.version} places ${reported.serviceCode}${without}`, ...this.placementData(placement) } };
+    }
+    return { route: { ...decision, departmentName: this.departmentName(decision.department), decidedBy: 'rule', ...this.placementData(placement) } };
+  }
+
+  private facts(reported: CaseReported['data'], placement: Placement): CaseFacts {
     // The group intake saw: a service added a moment ago may not be in this process's catalog yet.
     const group = reported.serviceGroup ?? this.catalog.find(reported.serviceCode)?.group ?? '';
-    const facts: CaseFacts = { serviceCode: reported.serviceCode, channel: reported.channel, group };
-    const decision = routeCase(this.city.routing, facts, clockStart);
-    if (!decision) throw new PermanentMessageError(`No routing rule matches case ${cause.caseId} (${facts.serviceCode})`);
-    const { appended } = await this.caseLog.execute(
-      cause.caseId,
-      { type: 'RouteCase', data: { ...decision, departmentName: this.departmentName(decision.department) } },
-      {
-        metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
-        reactionTo: { eventId: cause.eventId, consumer: 'routing' },
-      },
-    );
+    return { serviceCode: reported.serviceCode, group, channel: reported.channel, areas: placement.areaIds, answers: reported.attributes ?? {}, description: reported.description };
+  }
+
+  private decide(facts: CaseFacts, clockStart: Date, excluding: string[] = []): RoutingDecision | undefined {
+    return routeCase(this.rules.current, facts, { start: clockStart, calendarOf: (department) => calendarOf(this.city, department) }, excluding);
+  }
+
+  private dueAt(department: string, start: Date, target: NonNullable<CaseRouted['data']['target']>): string {
+    return addBusinessTime(calendarOf(this.city, department), start, target).toISOString();
+  }
+
+  private placementData(placement: Placement): Pick<CaseRouted['data'], 'areas' | 'flags'> {
+    return { ...(placement.areas ? { areas: placement.areas } : {}), ...(placement.flags ? { flags: placement.flags } : {}) };
+  }
+
+  /** Appends routing's reaction to an event exactly once (redeliveries find it there); a triaged case joins the queue in the same transaction. */
+  private async react(cause: CaseEventEnvelope, command: Parameters<CaseLog['execute']>[1], triaged?: CaseReported['data']): Promise<void> {
+    const { appended } = await this.caseLog.execute(cause.caseId, command, {
+      metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
+      reactionTo: { eventId: cause.eventId, consumer: 'routing' },
+      alongside: triaged ? (sql: Sql, events) => this.triage.add(sql, cause.caseId, triaged, events) : undefined,
+    });
     failpoint('routing:after-route');
-    if (appended.length > 0) this.logger.log(`case ${cause.caseId} routed to ${decision.department} by rule ${decision.rule.id}`);
+    for (const event of appended) this.logger.log(`case ${cause.caseId}: ${event.type}`);
+  }
+
+  private async caseAndReport(caseId: string): Promise<{ state: CaseState; reported: ReportedEvent; history: CaseEventEnvelope[] }> {
+    const history = await this.caseLog.history(caseId);
+    const reported = history.find((e) => e.type === 'CaseReported') as ReportedEvent | undefined;
+    if (!reported) throw new PermanentMessageError(`Case ${caseId} has no CaseReported event`);
+    return { state: foldCase(caseDecider, history), reported, history };
   }
 
   private departmentName(code: string): string {

@@ -54,7 +54,10 @@ function stepStatus(event: CaseEvent): Pick<PublicStep, 'status' | 'externalStat
     case 'CaseRouted':
       return { status: 'open', externalStatus: 'assigned' };
     case 'WorkOrderRefused':
+    case 'CaseSentToTriage':
       return { status: 'for_triage', externalStatus: 'triage' };
+    case 'CaseReferred':
+      return { status: 'open', externalStatus: 'referred' };
     case 'WorkOrderStatusChanged':
       if (event.data.status === 'scheduled') return { status: 'action_scheduled', externalStatus: 'scheduled' };
       if (event.data.status === 'in_progress') return { status: 'in_progress', externalStatus: 'in_progress' };

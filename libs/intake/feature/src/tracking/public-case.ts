@@ -68,6 +68,10 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
     }
     case 'CaseRouted':
       return { en: `Assigned to ${event.data.departmentName}.`, es: `Asignada a ${event.data.departmentName}.` };
+    case 'CaseSentToTriage':
+      return { en: 'Our staff are deciding which department should take this request.', es: 'Nuestro personal está decidiendo qué departamento debe atender esta solicitud.' };
+    case 'CaseReferred':
+      return { en: 'The request was passed on to the right department.', es: 'La solicitud se remitió al departamento correspondiente.' };
     case 'WorkOrderCreated':
       return { en: 'The department accepted the request and opened a work order.', es: 'El departamento aceptó la solicitud y abrió una orden de trabajo.' };
     case 'WorkOrderRefused':

@@ -1,0 +1,33 @@
+import type { Migration } from '@caseline/event-store';
+
+export const routingMigrations: Migration[] = [
+  {
+    id: '0001-areas-and-triage',
+    sql: `
+      -- The city's area layers as routing uses them: seeded from the city's files, replaceable at
+      -- run time (every routing replica picks up a new version). The file is kept as sent.
+      CREATE TABLE routing.area_layers (
+        layer text PRIMARY KEY,
+        spec jsonb NOT NULL,
+        geojson text NOT NULL,
+        sha256 text NOT NULL,
+        version integer NOT NULL DEFAULT 1,
+        areas integer NOT NULL,
+        replaced_at timestamptz NOT NULL DEFAULT now(),
+        replaced_by jsonb NOT NULL
+      );
+      -- Cases waiting for an operator to choose their department (written with the event that sent them there).
+      CREATE TABLE routing.triage_queue (
+        case_id uuid PRIMARY KEY,
+        reference text NOT NULL,
+        service_code text NOT NULL,
+        service_name text NOT NULL,
+        reason text NOT NULL,
+        detail text NOT NULL,
+        areas jsonb,
+        since timestamptz NOT NULL
+      );
+      CREATE INDEX triage_queue_since ON routing.triage_queue (since, case_id);
+    `,
+  },
+];

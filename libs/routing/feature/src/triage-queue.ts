@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { CaseEventEnvelope, CaseReported, CaseSentToTriage } from '@caseline/case-contracts';
+import type { Sql } from '@caseline/event-store';
+
+export interface TriageEntry {
+  caseId: string;
+  reference: string;
+  serviceCode: string;
+  serviceName: string;
+  reason: string;
+  detail: string;
+  areas: CaseSentToTriage['data']['areas'] | null;
+  since: string;
+}
+
+/**
+ * Cases waiting for an operator to choose their department, oldest first. Rows are written in the
+ * transaction that appends CaseSentToTriage and removed in the one that routes the case, so the
+ * queue never disagrees with the log.
+ */
+@Injectable()
+export class TriageQueue {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async add(sql: Sql, caseId: string, reported: CaseReported['data'], appended: CaseEventEnvelope[]): Promise<void> {
+    const triaged = appended.find((e) => e.type === 'CaseSentToTriage') as CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']> | undefined;
+    if (!triaged) return;
+    await sql.query(
+      `INSERT INTO routing.triage_queue (case_id, reference, service_code, service_name, reason, detail, areas, since)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING`,
+      [caseId, reported.reference, reported.serviceCode, reported.serviceName, triaged.data.reason, triaged.data.detail, triaged.data.areas ? JSON.stringify(triaged.data.areas) : null, triaged.metadata.at],
+    );
+  }
+
+  async remove(sql: Sql, caseId: string): Promise<void> {
+    await sql.query('DELETE FROM routing.triage_queue WHERE case_id = $1', [caseId]);
+  }
+
+  /** A cancelled case leaves the queue (the resident withdrew it; nobody needs to decide any more). */
+  async forget(caseId: string): Promise<void> {
+    await this.remove({ query: (text, parameters) => this.dataSource.query(text, parameters) }, caseId);
+  }
+
+  /** The oldest waiting cases first, and how many wait in all. */
+  async list(limit: number): Promise<{ waiting: number; cases: TriageEntry[] }> {
+    const cases = await this.dataSource.query<TriageEntry[]>(
+      `SELECT case_id AS "caseId", reference, service_code AS "serviceCode", service_name AS "serviceName", reason, detail, areas, since
+         FROM routing.triage_queue ORDER BY since, case_id LIMIT $1`,
+      [limit],
+    );
+    const [{ waiting }] = await this.dataSource.query<{ waiting: number }[]>('SELECT count(*)::int AS waiting FROM routing.triage_queue');
+    return { waiting, cases };
+  }
+}
