@@ -4,7 +4,9 @@
  *     baseline: the same single-row insert of the same JSON through the same pg driver;
  *  2. end-to-end latency from POST /v1/cases to "resident notified" at a steady rate.
  * Absolute numbers drift on shared machines; the ratios are what to compare.
- * Env: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 16), BENCH_RATE (cases/s, default 50).
+ *  3. routing decisions on the real NYC districts (bench/routing-decisions.ts), first and alone.
+ * Env: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 16), BENCH_RATE (cases/s, default 50),
+ * BENCH_ONLY=routing (only the routing decisions, no infrastructure).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
 import { consumerLag, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
+import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -112,6 +115,11 @@ async function endToEnd(system: TestSystem, pool: Pool) {
 }
 
 async function main() {
+  // Routing's decisions need no infrastructure: measured first, alone on the cores (issue 4: ≥ 5,000/s, p99 < 2 ms).
+  const routing = measureRoutingDecisions();
+  console.log(describeRoutingDecisions(routing));
+  console.log(`routing decisions / index-free point lookups = ${(routing.perSecond / routing.scanPerSecond).toFixed(1)}× (target ≥ 5,000 decisions/s, p99 < 2 ms)`);
+  if (process.env.BENCH_ONLY === 'routing') return;
   const env = { ...process.env } as NodeJS.ProcessEnv;
   const release = await provideInfrastructure(env, { database: 'caseline_bench' });
   Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, KAFKA_BROKERS: env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: `caseline-bench-${Date.now()}` });
@@ -160,7 +168,7 @@ async function main() {
     console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
     const results = join(__dirname, 'results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, raw, intake, edge, open311, publicView, ratio, e2e }, null, 2));
+    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, edge, open311, publicView, ratio, e2e }, null, 2));
   } finally {
     await pool.end();
     await system.stop();

@@ -151,8 +151,8 @@ describe('Open311 GeoReport v2', () => {
     await waitFor(async () => ((await (await fetch(open311('services.json'))).json()) as { service_code: string }[]).some((s) => s.service_code === 'HYDRANT-OPEN'), 'Open311 to list the new service');
     const routed = await waitFor(async () => {
       const answer = await fetch(`${the.system.url('routing')}/v1/routing/dry-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'HYDRANT-OPEN' }) });
-      const decision = answer.ok && ((await answer.json()) as { department: string });
-      // Until routing's catalog has it, the case would go to 311's triage queue.
+      const decision = answer.ok && ((await answer.json()) as { decision?: { department: string } }).decision;
+      // Until routing's catalog has it, the case would wait in triage.
       return decision && decision.department === 'DEP' && decision;
     }, 'routing to send the new service by its group');
     expect(routed.department).toBe('DEP');

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { caseEventsTopic } from '@caseline/case-contracts';
+import { readCase } from '@caseline/event-store';
+import { asSql, consumerLag, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
+import { caseApi } from './case-api';
+
+interface Rule {
+  id: string;
+  department: string;
+  [field: string]: unknown;
+}
+
+/**
+ * Routing on the whole system: areas stamped on every located case, rules as data (changed through
+ * the admin API, each version an event), triage decided by an operator, referrals when a
+ * department refuses a case, and the way back when a resident reopens one.
+ */
+describe('routing', () => {
+  let system: TestSystem;
+  let api: ReturnType<typeof caseApi>;
+  let pool: Pool;
+  const kafka = testKafka();
+  const routingUrl = () => system.url('routing');
+
+  beforeAll(async () => {
+    // Two referrals at most, so the third refusal sends the case to triage.
+    system = await TestSystem.create({ ROUTING_MAX_REFERRALS: '2' });
+    await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+    api = caseApi(system.url('intake'));
+    pool = testPool(2);
+  }, 180000);
+  afterAll(async () => {
+    await system?.stop();
+    await pool?.end();
+  });
+
+  const send = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const response = await fetch(`${routingUrl()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { errors?: { field: string; message: string }[]; detail?: string } };
+  };
+  const report = async (body: Record<string, unknown>) => {
+    const response = await api.report({ description: 'Please send someone', channel: 'web', ...body });
+    const answer = (await response.json()) as { reference: string; id: string };
+    if (response.status !== 201) throw new Error(`report answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const eventsOf = async (caseId: string) => readCase(asSql(pool), caseId);
+  const dataOf = async (caseId: string, type: string) => (await eventsOf(caseId)).filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
+  const waitForEvent = (caseId: string, type: string, count = 1) =>
+    waitFor(async () => ((await dataOf(caseId, type)).length >= count ? dataOf(caseId, type) : false), `${count} × ${type} on case ${caseId}`);
+  const currentRules = async () => (await send('GET', '/v1/admin/routing/rules')).body as unknown as { version: number; rules: Rule[] };
+  const publish = (rules: Rule[], basedOnVersion?: number) => send('PUT', '/v1/admin/routing/rules', { rules, comment: 'changed by the routing e2e spec', basedOnVersion });
+  const workOrderOf = async (reference: string, department?: string) =>
+    waitFor(async () => {
+      const orders = (await (await fetch(`${system.url('department-simulator')}/work-orders`)).json()) as { id: string; caseReference: string; department?: string; status: string }[];
+      return orders.filter((o) => o.caseReference === reference && o.status === 'open' && (!department || o.department === undefined || o.department === department)).pop();
+    }, `an open work order for ${reference}`);
+
+  it('stamps a located case with its areas and records the rule, its version and the facts it matched', async () => {
+    const { id, reference } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7484, long: -73.9857 } }); // Empire State Building, Manhattan
+    const [routed] = await waitForEvent(id, 'CaseRouted');
+    expect(routed).toMatchObject({
+      department: 'DOT',
+      queue: 'roadway-manhattan',
+      decidedBy: 'rule',
+      rule: { id: 'potholes-manhattan', version: 3 },
+      matched: { serviceCode: 'POTHOLE', 'area:service-zone': 'MN' },
+      areas: { 'community-district': { id: '105' }, 'service-zone': { id: 'MN' } },
+    });
+    expect((routed.areas as Record<string, unknown>)['council-district']).toBeDefined();
+    const history = await api.history(reference);
+    expect(history.find((e) => e.type === 'CaseRouted')?.summary).toMatch(/by rule potholes-manhattan v3 .*; in .*Community District/);
+  });
+
+  it('routes a case without areas by type alone (no location, or a location outside every area, flagged)', async () => {
+    const { id } = await report({ serviceCode: 'POTHOLE', location: { address: '350 5th Ave' } });
+    expect(await waitForEvent(id, 'CaseRouted')).toEqual([expect.objectContaining({ rule: expect.objectContaining({ id: 'potholes' }), matched: { serviceCode: 'POTHOLE' } })]);
+    const dryRun = await send('POST', '/v1/routing/dry-run', { serviceCode: 'POTHOLE', location: { lat: 40.6413, long: -73.7781 } }); // JFK airport: in the city, in no community district
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.body).toMatchObject({ outcome: 'routed', decision: { rule: { id: 'potholes' } } });
+  });
+
+  it('answers "where would this go, and why?" without writing anything', async () => {
+    const before = Number((await pool.query('SELECT count(*) AS n FROM case_log.events')).rows[0].n);
+    const blocking = await send('POST', '/v1/routing/dry-run', { serviceCode: 'FALLEN-TREE', attributes: { BLOCKING: 'WIRES' }, location: { lat: 40.7484, long: -73.9857 } });
+    expect(blocking.body).toMatchObject({ outcome: 'routed', decision: { department: 'PARKS', crew: 'emergency-tree-crew', priority: 'urgent', matched: { 'answer:BLOCKING': 'WIRES' }, departmentName: 'Department of Parks and Recreation' } });
+    const flooding = await send('POST', '/v1/routing/dry-run', { serviceCode: 'WATER-LEAK', description: 'The basement is FLOODED' });
+    expect(flooding.body).toMatchObject({ outcome: 'routed', decision: { rule: { id: 'water-leak-flooding' }, matched: { keyword: 'flooded' } } });
+    const nowhere = await send('POST', '/v1/routing/dry-run', { serviceCode: 'GENERAL-QUESTION', excludeDepartments: ['311'] });
+    expect(nowhere.body).toMatchObject({ outcome: 'triage' });
+    const bad = await send('POST', '/v1/routing/dry-run', { serviceCode: 'POTHOLE', location: { lat: 123, long: 0 } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('location.lat');
+    expect(Number((await pool.query('SELECT count(*) AS n FROM case_log.events')).rows[0].n)).toBe(before);
+  });
+
+  it('refuses a rule set with problems, naming the rule, and keeps the rules in force', async () => {
+    const { version, rules } = await currentRules();
+    const broken = await publish([{ ...rules[0], department: 'FIRE' }, ...rules.slice(1)]);
+    expect(broken.status).toBe(422);
+    expect(broken.body.errors?.[0]).toMatchObject({ field: 'rules[0].department', message: expect.stringContaining('department "FIRE"') });
+    const unreachable = await publish([...rules, { id: 'potholes-again', description: 'never decides', match: { serviceCodes: ['POTHOLE'] }, department: 'DOT', priority: 'normal', target: { businessDays: 1 } }]);
+    expect(unreachable.status).toBe(422);
+    expect(unreachable.body.errors?.[0].message).toMatch(/can never decide/);
+    expect((await currentRules()).version).toBe(version);
+    expect((await publish(rules, version - 1)).status).toBe(409);
+  });
+
+  it('sends a case no rule matches to triage, where an operator decides — an event like any other', async () => {
+    const { version, rules } = await currentRules();
+    const withoutCustomerService = rules.filter((r) => r.id !== 'customer-service');
+    const published = await publish(withoutCustomerService, version);
+    expect(published.status).toBe(200);
+    expect(published.body).toMatchObject({ changed: true, ruleSet: { version: version + 1 } });
+    // The change is an event on the rules' own stream, with its actor.
+    const { rows } = await pool.query(`SELECT metadata FROM case_log.events WHERE type = 'RuleSetPublished' ORDER BY global_position DESC LIMIT 1`);
+    expect(rows[0].metadata.actor.kind).toBe('operator');
+
+    // Every routing replica follows the stream; give this one its refresh interval.
+    await waitFor(async () => (await send('POST', '/v1/routing/dry-run', { serviceCode: 'GENERAL-QUESTION' })).body.outcome === 'triage', 'the new rules to be in force');
+    const { id, reference } = await report({ serviceCode: 'GENERAL-QUESTION', location: { lat: 40.7484, long: -73.9857 } });
+    const [triaged] = await waitForEvent(id, 'CaseSentToTriage');
+    expect(triaged).toMatchObject({ reason: 'no-rule-matched', areas: { 'service-zone': { id: 'MN' } } });
+    const queue = await waitFor(async () => {
+      const { body } = await send('GET', '/v1/routing/triage');
+      return (body.cases as { reference: string }[]).some((c) => c.reference === reference) && body;
+    }, 'the case to wait in triage');
+    expect(queue.waiting).toBeGreaterThanOrEqual(1);
+
+    expect((await send('POST', `/v1/routing/triage/${id}/decision`, { department: 'NOPE', reason: 'x' })).status).toBe(422);
+    expect((await send('POST', `/v1/routing/triage/${id}/decision`, { department: 'DOT' })).status).toBe(400);
+    const decided = await send('POST', `/v1/routing/triage/${id}/decision`, { department: '311', queue: 'information', reason: 'A question about parking rules: customer service answers it' });
+    expect(decided.status).toBe(200);
+    const [routed] = await waitForEvent(id, 'CaseRouted');
+    expect(routed).toMatchObject({ department: '311', decidedBy: 'operator', reason: expect.stringContaining('parking rules') });
+    expect((await eventsOf(id)).find((e) => e.type === 'CaseRouted')?.metadata.actor.kind).toBe('operator');
+    expect(((await send('GET', '/v1/routing/triage')).body.cases as { reference: string }[]).some((c) => c.reference === reference)).toBe(false);
+    expect((await send('POST', `/v1/routing/triage/${id}/decision`, { department: 'DOT', reason: 'twice' })).status).toBe(409);
+    await publish(rules); // back to the city's rules for the tests that follow
+  });
+
+  it('refers a refused case on without the departments that refused it, then to triage after too many hops; a redelivered refusal adds nothing', async () => {
+    const { rules } = await currentRules();
+    // Parks first; Sanitation clears fallen trees when Parks says it is not theirs.
+    const fallback: Rule = { id: 'trees-fallen-debris', description: 'Sanitation clears fallen trees Parks does not take', match: { serviceCodes: ['FALLEN-TREE'] }, department: 'DSNY', priority: 'normal', target: { businessDays: 2 } };
+    const at = rules.findIndex((r) => r.id === 'trees-fallen');
+    expect((await publish([...rules.slice(0, at + 1), fallback, ...rules.slice(at + 1)])).status).toBe(200);
+    await waitFor(async () => (await currentRules()).rules.some((r) => r.id === 'trees-fallen-debris'), 'the fallback rule');
+
+    const { id, reference } = await report({ serviceCode: 'FALLEN-TREE', attributes: { BLOCKING: ['NOTHING'] }, location: { lat: 40.7484, long: -73.9857 } });
+    await waitForEvent(id, 'WorkOrderCreated');
+    const parksOrder = await workOrderOf(reference);
+    await fetch(`${system.url('department-simulator')}/work-orders/${parksOrder.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'rejected', note: 'Not ours: the tree is on private property' }) });
+
+    const [referral] = await waitForEvent(id, 'CaseReferred');
+    expect(referral).toEqual({ fromDepartment: 'PARKS', reason: 'Not ours: the tree is on private property', hop: 1 });
+    const routings = await waitForEvent(id, 'CaseRouted', 2);
+    expect(routings[1]).toMatchObject({ department: 'DSNY', rule: { id: 'trees-fallen-debris' } });
+    await waitForEvent(id, 'WorkOrderCreated', 2);
+
+    // The same refusal delivered again: still one referral.
+    const rejected = (await eventsOf(id)).filter((e) => e.type === 'WorkOrderStatusChanged');
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({ topic: caseEventsTopic(), messages: rejected.map((event) => ({ key: id, value: JSON.stringify(event) })) });
+    await producer.disconnect();
+    await waitFor(async () => (await consumerLag(kafka, 'routing')) === 0, 'routing to catch up');
+    expect(await dataOf(id, 'CaseReferred')).toHaveLength(1);
+
+    // Sanitation refuses too: that is the second hop, and the limit (ROUTING_MAX_REFERRALS=2) sends it to an operator.
+    const sanitationOrder = await waitFor(async () => {
+      const order = await workOrderOf(reference);
+      return order.id !== parksOrder.id && order;
+    }, 'the Sanitation work order');
+    await fetch(`${system.url('department-simulator')}/work-orders/${sanitationOrder.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'rejected', note: 'Not ours either' }) });
+    const [triaged] = await waitForEvent(id, 'CaseSentToTriage');
+    expect(triaged).toMatchObject({ reason: 'referral-limit-reached', detail: expect.stringContaining('PARKS → DSNY') });
+    expect((await dataOf(id, 'CaseReferred')).map((r) => r.hop)).toEqual([1, 2]);
+    const history = await api.history(reference);
+    expect(history.filter((e) => e.type === 'CaseReferred').map((e) => e.summary)).toEqual([
+      'Referred on by PARKS (referral 1): Not ours: the tree is on private property',
+      'Referred on by DSNY (referral 2): Not ours either',
+    ]);
+    await publish(rules);
+  });
+
+  it('replaces an area layer at run time, refusing a bad file with its line and a file that would orphan a rule', async () => {
+    const putLayer = (layer: string, geojson: string, query = '') => send('PUT', `/v1/admin/areas/${layer}${query}`, geojson, 'application/geo+json');
+    const square = (id: string, [x, y]: number[]) => ({ type: 'Feature', properties: { ward: id, name: `Ward ${id}` }, geometry: { type: 'Polygon', coordinates: [[[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]] } });
+    const wards = JSON.stringify({ type: 'FeatureCollection', features: [square('1', [-74.0, 40.7]), square('2', [-73.9, 40.7])] }, null, 2);
+
+    const broken = wards.replace('"ward": "2"', '"ward": ""');
+    const refused = await putLayer('ward', broken, '?idProperty=ward&nameProperty=name');
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toMatch(/ward\.geojson:\d+/);
+    expect((await send('PUT', '/v1/admin/areas/ward?idProperty=ward', wards)).status).toBe(415);
+
+    const added = await putLayer('ward', wards, '?idProperty=ward&nameProperty=name');
+    expect(added.status).toBe(200);
+    expect(added.body).toMatchObject({ layer: 'ward', version: 1, areas: 2 });
+    await waitFor(async () => {
+      const { body } = await send('POST', '/v1/routing/dry-run', { serviceCode: 'POTHOLE', location: { lat: 40.75, long: -73.95 } });
+      return (body.placement as { areaIds: Record<string, string> }).areaIds.ward === '1';
+    }, 'the new layer to be in force');
+
+    // Rules name the service zones: a service-zone file without Manhattan would leave a rule pointing nowhere.
+    const zonesWithoutManhattan = JSON.stringify({ type: 'FeatureCollection', features: [{ ...square('BK', [-74.0, 40.6]), properties: { zone: 'BK', name: 'Brooklyn' } }] });
+    const orphaning = await putLayer('service-zone', zonesWithoutManhattan);
+    expect(orphaning.status).toBe(422);
+    expect(orphaning.body.detail).toMatch(/potholes-manhattan.*area "MN" is not in layer service-zone/s);
+    const layers = (await (await fetch(`${routingUrl()}/v1/admin/areas`)).json()) as { layer: string; version: number }[];
+    expect(layers.find((l) => l.layer === 'service-zone')?.version).toBe(1);
+  });
+
+  it('returns a reopened case to the department that resolved it', async () => {
+    const { id, reference } = await report({ serviceCode: 'STREETLIGHT', location: { lat: 40.7484, long: -73.9857 }, reporter: { email: `reopen.${randomUUID()}@example.org` } });
+    await waitForEvent(id, 'WorkOrderCreated');
+    const order = await workOrderOf(reference);
+    await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }) });
+    await waitForEvent(id, 'CaseResolved');
+    const reopened = await fetch(`${system.url('intake')}/v1/cases/${reference}/reopen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Still dark tonight' }) });
+    expect(reopened.status).toBe(200);
+    const routings = await waitForEvent(id, 'CaseRouted', 2);
+    expect(routings[1]).toMatchObject({ department: 'DOT', decidedBy: 'reopening', queue: 'signals-and-lighting', reason: expect.stringContaining('Still dark tonight') });
+    await waitForEvent(id, 'WorkOrderCreated', 2);
+  });
+});
