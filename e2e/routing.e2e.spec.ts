@@ -225,4 +225,84 @@ describe('routing', () => {
     expect(routings[1]).toMatchObject({ department: 'DOT', decidedBy: 'reopening', queue: 'signals-and-lighting', reason: expect.stringContaining('Still dark tonight') });
     await waitForEvent(id, 'WorkOrderCreated', 2);
   });
+
+  describe('deadlines', () => {
+    const timerOf = async (caseId: string) => (await pool.query('SELECT due_at, remind_at, reminded, escalated, paused, council_district FROM routing.deadline_timers WHERE case_id = $1', [caseId])).rows[0];
+    // Time passes, as far as the timers can tell: only the timer rows move, the log is never touched.
+    const timePasses = (caseId: string, until: 'reminder' | 'deadline') =>
+      pool.query(`UPDATE routing.deadline_timers SET remind_at = now() - interval '1 second'${until === 'deadline' ? `, due_at = now() - interval '1 second'` : ''} WHERE case_id = $1`, [caseId]);
+
+    it('reminds the department and then escalates to the supervisor and the council member, once each, even across a routing crash', async () => {
+      const { version, rules } = await currentRules();
+      const escalating = rules.map((r) => (r.id === 'potholes-manhattan' ? { ...r, escalateToCouncilMember: true } : r));
+      expect((await publish(escalating, version)).status).toBe(200);
+      await waitFor(async () => (await currentRules()).rules.some((r) => r.escalateToCouncilMember), 'the escalating rule');
+
+      const { id } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7484, long: -73.9857 } });
+      const [routed] = await waitForEvent(id, 'CaseRouted');
+      expect(routed).toMatchObject({ escalateToCouncilMember: true, clockStartedAt: expect.any(String) });
+      const timer = await waitFor(() => timerOf(id), 'the deadline timer');
+      expect(timer).toMatchObject({ reminded: false, escalated: false, paused: false, council_district: expect.any(String) });
+      expect(new Date(timer.due_at).toISOString()).toBe(routed.dueAt);
+      expect(new Date(timer.remind_at).getTime()).toBeLessThan(new Date(timer.due_at).getTime());
+
+      await timePasses(id, 'reminder');
+      const [reminder] = await waitForEvent(id, 'DeadlineApproaching');
+      expect(reminder).toEqual({ dueAt: routed.dueAt, department: 'DOT' });
+
+      // Routing dies right after it records the escalation, before it can mark the timer fired.
+      await system.kill('routing', 'SIGTERM');
+      await system.start(['routing'], { CASELINE_FAILPOINT: 'routing:after-timer', ROUTING_MAX_REFERRALS: '2' });
+      await timePasses(id, 'deadline');
+      expect(await system.exited('routing')).toBe('SIGKILL');
+      await system.start(['routing'], { ROUTING_MAX_REFERRALS: '2' });
+      await waitFor(async () => (await timerOf(id)).escalated, 'the timer to be marked fired after the restart');
+      // Even a timer forced to fire again adds nothing: the decider knows this deadline was escalated.
+      await pool.query('UPDATE routing.deadline_timers SET escalated = false, reminded = false WHERE case_id = $1', [id]);
+      await waitFor(async () => (await timerOf(id)).escalated, 'the forced timer to settle');
+      const escalations = await dataOf(id, 'CaseEscalated');
+      expect(escalations).toHaveLength(1);
+      expect(escalations[0]).toMatchObject({ dueAt: routed.dueAt, department: 'DOT', to: ['supervisor', 'council-member'], councilMember: { district: timer.council_district, name: expect.any(String) } });
+      expect(await dataOf(id, 'DeadlineApproaching')).toHaveLength(1);
+      await publish(rules);
+    });
+
+    it('stops the clock while the city waits for the reporter, and moves the deadline by the working time it waited', async () => {
+      // DEP works around the clock, so every second of waiting is working time.
+      const { id, reference } = await report({ serviceCode: 'WATER-LEAK', description: 'Water gushing into the street, flooding the corner', attributes: { SOURCE: 'STREET' }, location: { lat: 40.7484, long: -73.9857 } });
+      const [routed] = await waitForEvent(id, 'CaseRouted');
+      expect(routed).toMatchObject({ department: 'DEP', target: { businessHours: 2 } });
+      await waitFor(() => timerOf(id), 'the deadline timer');
+
+      const asked = await fetch(`${system.url('intake')}/v1/cases/${reference}/information-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Is the water coming from a hydrant?' }) });
+      expect(asked.status).toBe(200);
+      expect((await fetch(`${system.url('intake')}/v1/cases/${reference}/information-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Again?' }) })).status).toBe(409);
+      await waitFor(async () => (await timerOf(id)).paused, 'the clock to stop');
+      await timePasses(id, 'reminder');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await dataOf(id, 'DeadlineApproaching')).toHaveLength(0); // nothing fires while the city waits
+
+      const answered = await fetch(`${system.url('intake')}/v1/cases/${reference}/information`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'No, from a crack in the street' }) });
+      expect(answered.status).toBe(200);
+      const [moved] = await waitForEvent(id, 'DeadlineMoved');
+      expect(moved).toMatchObject({ previousDueAt: routed.dueAt, reason: 'waited-for-information' });
+      const waited = Date.parse(moved.dueAt as string) - Date.parse(routed.dueAt as string);
+      expect(waited).toBeGreaterThan(1000);
+      expect(moved.pausedMinutes).toBeGreaterThan(0);
+      const timer = await timerOf(id);
+      expect(timer).toMatchObject({ paused: false, reminded: false });
+      expect(new Date(timer.due_at).toISOString()).toBe(moved.dueAt);
+      expect((await api.find(reference)) as unknown as { dueAt: string }).toMatchObject({ dueAt: moved.dueAt });
+    });
+
+    it('stops the timer when the case is resolved', async () => {
+      const { id, reference } = await report({ serviceCode: 'STREETLIGHT', location: { lat: 40.7484, long: -73.9857 } });
+      await waitForEvent(id, 'WorkOrderCreated');
+      expect(await timerOf(id)).toBeDefined();
+      const order = await workOrderOf(reference);
+      await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed' }) });
+      await waitForEvent(id, 'CaseResolved');
+      await waitFor(async () => (await timerOf(id)) === undefined, 'the timer to go');
+    });
+  });
 });

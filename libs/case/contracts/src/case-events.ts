@@ -53,6 +53,10 @@ export interface CaseRouted {
     priority: 'low' | 'normal' | 'high' | 'urgent';
     dueAt: string;
     target?: DeadlineTarget;
+    /** When the deadline's clock started (the report, a referral's refusal, a reopening): pauses are counted from it. */
+    clockStartedAt?: string;
+    /** The district's council member hears of it if the deadline is missed. */
+    escalateToCouncilMember?: boolean;
     /**
      * Who chose the department: a routing rule, an operator deciding a case in triage, or a reopening
      * returning the case to the department that resolved it. Absent in events written before: a rule.
@@ -135,6 +139,35 @@ export interface CaseResolved {
   };
 }
 
+/** The city asks the reporter for something it needs; the deadline's clock stops until they answer (InformationAdded). */
+export interface InformationRequested {
+  type: 'InformationRequested';
+  data: { question: string };
+}
+
+/** The deadline moved: the clock was stopped while the city waited for the resident. */
+export interface DeadlineMoved {
+  type: 'DeadlineMoved';
+  data: { dueAt: string; previousDueAt: string; reason: 'waited-for-information'; pausedMinutes: number };
+}
+
+/** The deadline is near: a reminder to the department's queue. Once per deadline. */
+export interface DeadlineApproaching {
+  type: 'DeadlineApproaching';
+  data: { dueAt: string; department: string; queue?: string };
+}
+
+/** The deadline passed with the case still open: a supervisor (and, for some types, the district's council member) is told. Once per deadline. */
+export interface CaseEscalated {
+  type: 'CaseEscalated';
+  data: {
+    dueAt: string;
+    department: string;
+    to: ('supervisor' | 'council-member')[];
+    councilMember?: { district: string; name: string; email?: string };
+  };
+}
+
 /** The reporter (or an operator for them) adds to the case: more detail, a photo link. */
 export interface InformationAdded {
   type: 'InformationAdded';
@@ -190,7 +223,7 @@ export interface ResidentNotificationFailed {
   };
 }
 
-export type CaseEvent = CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
+export type CaseEvent = CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
@@ -198,6 +231,10 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseRouted',
   'CaseSentToTriage',
   'CaseReferred',
+  'InformationRequested',
+  'DeadlineMoved',
+  'DeadlineApproaching',
+  'CaseEscalated',
   'WorkOrderCreated',
   'WorkOrderRefused',
   'WorkOrderStatusChanged',
@@ -217,6 +254,10 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   CaseRouted: 1,
   CaseSentToTriage: 1,
   CaseReferred: 1,
+  InformationRequested: 1,
+  DeadlineMoved: 1,
+  DeadlineApproaching: 1,
+  CaseEscalated: 1,
   WorkOrderCreated: 1,
   WorkOrderRefused: 1,
   WorkOrderStatusChanged: 1,

@@ -23,6 +23,14 @@ export function summarize(event: CaseEvent): string {
     }
     case 'CaseSentToTriage':
       return `Sent to triage for an operator to decide: ${event.data.detail}`;
+    case 'InformationRequested':
+      return `The city asked the reporter: ${event.data.question} (the deadline waits for the answer)`;
+    case 'DeadlineMoved':
+      return `Deadline moved to ${event.data.dueAt} (was ${event.data.previousDueAt}): ${event.data.pausedMinutes} working minutes waiting for the reporter`;
+    case 'DeadlineApproaching':
+      return `Deadline ${event.data.dueAt} is near: reminder to ${event.data.department}${event.data.queue ? ` (${event.data.queue})` : ''}`;
+    case 'CaseEscalated':
+      return `Deadline ${event.data.dueAt} missed: escalated to ${event.data.to.map((t) => (t === 'council-member' && event.data.councilMember ? `${event.data.councilMember.name} (council district ${event.data.councilMember.district})` : `the ${event.data.department} supervisor`)).join(' and ')}`;
     case 'CaseReferred':
       return `Referred on by ${event.data.fromDepartment} (referral ${event.data.hop}): ${event.data.reason}`;
     case 'WorkOrderCreated':

@@ -1,8 +1,10 @@
 import type {
   CaseEvent,
   CaseReported,
+  CaseEscalated,
   CaseReferred,
   CaseRouted,
+  DeadlineMoved,
   CaseSentToTriage,
   ReporterContact,
   ResidentNotified,
@@ -42,6 +44,11 @@ export type CaseState =
       referredBy: string[];
       /** The department whose work resolved the case (a reopening goes back to it). */
       resolvedBy?: string;
+      /** The city asked the reporter for information and waits: the deadline's clock is stopped. */
+      waitingForInformation?: boolean;
+      /** The deadlines already reminded of and escalated (each happens once per deadline). */
+      remindedFor?: string;
+      escalatedFor?: string;
     };
 
 /** With `answeredAtFirstContact`, an operator answered an information-only call: reported and resolved at once. */
@@ -64,9 +71,14 @@ export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: Wor
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
-export type CaseCommand = ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
+export type RequestInformation = { type: 'RequestInformation'; data: { question: string } };
+export type MoveDeadline = { type: 'MoveDeadline'; data: DeadlineMoved['data'] };
+/** Timers: the decider fills in the deadline in force, so a stale timer can only act on the current one. */
+export type RemindDeadline = { type: 'RemindDeadline'; data: Record<string, never> };
+export type EscalateCase = { type: 'EscalateCase'; data: { to: CaseEscalated['data']['to']; councilMember?: CaseEscalated['data']['councilMember'] } };
+export type CaseCommand = RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
-export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
+export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
 /** A broken invariant: the command cannot apply to this case. Mapped to HTTP once, at the edge. */
 export class CaseDomainError extends Error {
@@ -134,6 +146,27 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
     case 'RecordResidentNotificationFailed':
       return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotificationFailed', data: command.data }];
 
+    case 'RequestInformation':
+      if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}`);
+      if (!state.department) throw new CaseDomainError('case-not-routed', `Case ${state.reference} has no department yet`);
+      if (state.waitingForInformation) throw new CaseDomainError('already-waiting', `Case ${state.reference} already waits for the reporter's answer`);
+      return [{ type: 'InformationRequested', data: command.data }];
+
+    case 'MoveDeadline':
+      return state.dueAt === command.data.previousDueAt && state.dueAt !== command.data.dueAt ? [{ type: 'DeadlineMoved', data: command.data }] : [];
+
+    case 'RemindDeadline': {
+      const open = state.department && state.dueAt && !state.waitingForInformation && state.status !== 'resolved' && state.status !== 'cancelled';
+      return open && state.remindedFor !== state.dueAt ? [{ type: 'DeadlineApproaching', data: { dueAt: state.dueAt!, department: state.department! } }] : [];
+    }
+
+    case 'EscalateCase': {
+      const open = state.department && state.dueAt && !state.waitingForInformation && state.status !== 'resolved' && state.status !== 'cancelled';
+      if (!open || state.escalatedFor === state.dueAt) return [];
+      const escalated: CaseEscalated = { type: 'CaseEscalated', data: { dueAt: state.dueAt!, department: state.department!, ...command.data } };
+      return [escalated];
+    }
+
     case 'AddInformation':
       if (state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} was cancelled`);
       return [{ type: 'InformationAdded', data: command.data }];
@@ -172,7 +205,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
   switch (event.type) {
     case 'CaseRouted':
       // A new owner starts afresh: any earlier department's work order is not theirs.
-      return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt, inTriage: false, workOrder: undefined, workOrderRefused: false };
+      return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt, inTriage: false, workOrder: undefined, workOrderRefused: false, waitingForInformation: false };
     case 'CaseSentToTriage':
       return { ...state, status: 'received', department: undefined, dueAt: undefined, inTriage: true };
     case 'CaseReferred':
@@ -199,7 +232,16 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return { ...state, status: 'received', department: undefined, workOrder: undefined };
     case 'CaseLinked':
       return { ...state, links: [...state.links, event.data.relatedCaseId] };
+    case 'InformationRequested':
+      return { ...state, waitingForInformation: true };
     case 'InformationAdded':
+      return { ...state, waitingForInformation: false };
+    case 'DeadlineMoved':
+      return { ...state, dueAt: event.data.dueAt };
+    case 'DeadlineApproaching':
+      return { ...state, remindedFor: event.data.dueAt };
+    case 'CaseEscalated':
+      return { ...state, escalatedFor: event.data.dueAt };
     case 'NoteAdded':
       return state;
   }

@@ -184,4 +184,36 @@ describe('case decider', () => {
       expect(state).toMatchObject({ department: 'PARKS', referredBy: ['DOT'], workOrder: undefined });
     });
   });
+
+  describe('deadlines', () => {
+    const dueAt = '2026-11-27T17:00:00.000Z';
+    const asked: CaseEvent = { type: 'InformationRequested', data: { question: 'Which pole?' } };
+
+    it('asks the reporter once at a time, only for a case a department owns', () => {
+      spec.given([reported(), routed()]).when({ type: 'RequestInformation', data: { question: 'Which pole?' } }).then([asked]);
+      spec.given([reported(), routed(), asked]).when({ type: 'RequestInformation', data: { question: 'Again?' } }).thenThrows(isDomainError('already-waiting'));
+      spec.given([reported()]).when({ type: 'RequestInformation', data: { question: 'x' } }).thenThrows(isDomainError('case-not-routed'));
+      const answered: CaseEvent = { type: 'InformationAdded', data: { text: 'Pole 12' } };
+      spec.given([reported(), routed(), asked, answered]).when({ type: 'RequestInformation', data: { question: 'And the street?' } }).then([{ type: 'InformationRequested', data: { question: 'And the street?' } }]);
+    });
+
+    it('reminds and escalates once per deadline, never while waiting for the reporter or after resolution', () => {
+      const reminded: CaseEvent = { type: 'DeadlineApproaching', data: { dueAt, department: 'DOT' } };
+      spec.given([reported(), routed()]).when({ type: 'RemindDeadline', data: {} }).then([reminded]);
+      spec.given([reported(), routed(), reminded]).when({ type: 'RemindDeadline', data: {} }).then([]);
+      spec.given([reported(), routed(), asked]).when({ type: 'RemindDeadline', data: {} }).then([]);
+      const escalated: CaseEvent = { type: 'CaseEscalated', data: { dueAt, department: 'DOT', to: ['supervisor'] } };
+      spec.given([reported(), routed()]).when({ type: 'EscalateCase', data: { to: ['supervisor'] } }).then([escalated]);
+      spec.given([reported(), routed(), escalated]).when({ type: 'EscalateCase', data: { to: ['supervisor'] } }).then([]);
+      spec.given([reported(), routed(), { type: 'CaseResolved', data: { resolution: 'fixed' } }]).when({ type: 'EscalateCase', data: { to: ['supervisor'] } }).then([]);
+    });
+
+    it('moves the deadline only from the one in force, and a moved deadline is reminded of afresh', () => {
+      const moved: CaseEvent = { type: 'DeadlineMoved', data: { dueAt: '2026-11-30T17:00:00.000Z', previousDueAt: dueAt, reason: 'waited-for-information', pausedMinutes: 540 } };
+      spec.given([reported(), routed()]).when({ type: 'MoveDeadline', data: moved.data as never }).then([moved]);
+      spec.given([reported(), routed(), moved]).when({ type: 'MoveDeadline', data: moved.data as never }).then([]);
+      const reminded: CaseEvent = { type: 'DeadlineApproaching', data: { dueAt, department: 'DOT' } };
+      spec.given([reported(), routed(), reminded, moved]).when({ type: 'RemindDeadline', data: {} }).then([{ type: 'DeadlineApproaching', data: { dueAt: '2026-11-30T17:00:00.000Z', department: 'DOT' } }]);
+    });
+  });
 });

@@ -26,6 +26,11 @@ export class AddNoteDto {
   @IsString() @Matches(NOT_BLANK, { message: 'text must not be blank' }) @MaxLength(4000) text!: string;
 }
 
+/** POST /v1/cases/{reference}/information-requests: staff ask the reporter; the deadline waits for the answer. */
+export class RequestInformationDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'question must not be blank' }) @MaxLength(1000) question!: string;
+}
+
 /** POST /v1/cases/{reference}/cancel */
 export class CancelCaseDto {
   @IsOptional() @IsString() @MaxLength(1000) reason?: string;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { isChannel, parseDateTimeWithZone } from '@caseline/catalog-domain';
 import { problem } from '@caseline/service-kit';
 import { idempotencyCaller, reportingActor, residentActor, staffActor } from './actors';
-import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, SearchCasesQuery } from './case-actions.dto';
+import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, RequestInformationDto, SearchCasesQuery } from './case-actions.dto';
 import { CaseIndex, CaseSearchPage } from './case-index';
 import { CaseFilter, contactHash, decodeCursor, normalizeEmail, normalizePhone, parseBoundingBox, parseStatuses, SEARCH_LIMIT, searchWords } from './case-search';
 import { ReportCaseDto } from './report-case.dto';
@@ -110,6 +110,13 @@ export class CasesController {
   @HttpCode(200)
   addInformation(@Param('reference') reference: string, @Body() dto: AddInformationDto): Promise<StaffCaseView> {
     return this.intake.addInformation(reference, { ...(dto.text !== undefined ? { text: dto.text } : {}), ...(dto.mediaUrl !== undefined ? { mediaUrl: dto.mediaUrl } : {}) }, residentActor());
+  }
+
+  /** Staff ask the reporter for something; the deadline's clock stops until the reporter adds information. */
+  @Post('cases/:reference/information-requests')
+  @HttpCode(200)
+  requestInformation(@Param('reference') reference: string, @Body() dto: RequestInformationDto): Promise<StaffCaseView> {
+    return this.intake.requestInformation(reference, dto.question, staffActor());
   }
 
   @Post('cases/:reference/notes')

@@ -143,6 +143,11 @@ export class IntakeService {
     return this.act(caseId, { type: 'AddInformation', data }, actor);
   }
 
+  async requestInformation(reference: string, question: string, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'RequestInformation', data: { question } }, actor);
+  }
+
   async addNote(reference: string, text: string, actor: Actor): Promise<StaffCaseView> {
     const { caseId } = await this.caseByReference(reference);
     return this.act(caseId, { type: 'AddNote', data: { text } }, actor);

@@ -33,6 +33,8 @@ export interface Rule {
   priority: Priority;
   /** The deadline, in the department's business time. */
   target: DeadlineTarget;
+  /** If the deadline is missed, the council member of the case's district hears of it too. */
+  escalateToCouncilMember?: boolean;
 }
 
 export interface RuleSet {
@@ -59,12 +61,14 @@ export interface RuleDecision {
   crew?: string;
   priority: Priority;
   target: DeadlineTarget;
+  escalateToCouncilMember?: boolean;
   /** e.g. { serviceCode: 'FALLEN-TREE', 'area:council-district': '3', keyword: 'blocking' }. */
   matched: Record<string, string>;
 }
 
 export interface RoutingDecision extends RuleDecision {
   dueAt: string;
+  clockStartedAt: string;
 }
 
 /** Lower case without accents, so "Árbol" matches the keyword "arbol". */
@@ -160,6 +164,7 @@ export function decideRoute(ruleSet: RuleSet, facts: CaseFacts, excluding: reado
       ...(rule.crew ? { crew: rule.crew } : {}),
       priority: rule.priority,
       target: rule.target,
+      ...(rule.escalateToCouncilMember ? { escalateToCouncilMember: true } : {}),
       matched,
     };
   }
@@ -177,5 +182,5 @@ export function routeCase(
   excluding: readonly string[] = [],
 ): RoutingDecision | undefined {
   const decision = decideRoute(ruleSet, facts, excluding);
-  return decision && { ...decision, dueAt: addBusinessTime(clock.calendarOf(decision.department), clock.start, decision.target).toISOString() };
+  return decision && { ...decision, dueAt: addBusinessTime(clock.calendarOf(decision.department), clock.start, decision.target).toISOString(), clockStartedAt: clock.start.toISOString() };
 }

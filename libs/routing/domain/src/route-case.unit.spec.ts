@@ -64,6 +64,7 @@ describe('routing rules', () => {
   it('sets the deadline in the department calendar, from the clock start', () => {
     const wednesdayNoon = new Date('2026-11-25T17:00:00Z'); // 12:00 in New York, the day before Thanksgiving
     const decision = routeCase(ruleSet, facts({}), { start: wednesdayNoon, calendarOf: () => weekdays });
+    expect(decision?.clockStartedAt).toBe(wednesdayNoon.toISOString());
     expect(decision?.dueAt).toBe('2026-11-30T17:00:00.000Z'); // Thursday is a holiday: Friday, then Monday 12:00
     const urgent = routeCase(ruleSet, facts({ serviceCode: 'WATER-LEAK', group: 'Water', description: 'flooding' }), { start: wednesdayNoon, calendarOf: () => weekdays });
     expect(urgent?.dueAt).toBe('2026-11-25T19:00:00.000Z');

@@ -37,10 +37,13 @@ function ruleProblems(value: unknown, index: number, context: RuleSetContext): R
   if (typeof value.department !== 'string' || !context.departments.includes(value.department)) {
     problem('department', `department "${String(value.department)}" is not one of the city's departments (${context.departments.join(', ')})`);
   }
+  const known = ['id', 'description', 'match', 'department', 'queue', 'crew', 'priority', 'target', 'escalateToCouncilMember'];
+  for (const key of Object.keys(value)) if (!known.includes(key)) problem(key, `${key} is not a field rules have (${known.join(', ')})`);
   for (const field of ['queue', 'crew'] as const) {
     if (value[field] !== undefined && (typeof value[field] !== 'string' || value[field] === '')) problem(field, `${field} must be a non-empty string when given`);
   }
   if (!PRIORITIES.includes(value.priority as Rule['priority'])) problem('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
+  if (value.escalateToCouncilMember !== undefined && typeof value.escalateToCouncilMember !== 'boolean') problem('escalateToCouncilMember', 'escalateToCouncilMember must be true or false');
   // The calendar's own check names the rule (it is given as "where"), so its messages go in as they are.
   for (const message of validateTarget(value.target, `${name}: target`)) problems.push({ ruleIndex: index, field: `${at}.target`, message });
 

@@ -84,6 +84,21 @@ export class RoutingController {
 
   @EventPattern('CaseCancelled')
   onCaseCancelled(@Payload() event: CaseEventEnvelope): Promise<void> {
-    return this.triage.forget(event.caseId);
+    return this.routing.closeCase(event.caseId);
+  }
+
+  @EventPattern('CaseResolved')
+  onCaseResolved(@Payload() event: CaseEventEnvelope): Promise<void> {
+    return this.routing.closeCase(event.caseId);
+  }
+
+  @EventPattern('InformationRequested')
+  onInformationRequested(@Payload() event: CaseEventEnvelope): Promise<void> {
+    return this.routing.pauseClock(event.caseId);
+  }
+
+  @EventPattern('InformationAdded')
+  onInformationAdded(@Payload() event: CaseEventEnvelope<'InformationAdded'>): Promise<void> {
+    return this.routing.resumeClock(event);
   }
 }

@@ -30,4 +30,24 @@ export const routingMigrations: Migration[] = [
       CREATE INDEX triage_queue_since ON routing.triage_queue (since, case_id);
     `,
   },
+  {
+    id: '0002-deadline-timers',
+    sql: `
+      -- One row per case with a deadline running: when to remind the department's queue and when
+      -- the deadline passes. Written in the transaction of the event that sets the deadline, so a
+      -- timer exists exactly when the log says a deadline runs; it survives any crash.
+      CREATE TABLE routing.deadline_timers (
+        case_id uuid PRIMARY KEY,
+        department text NOT NULL,
+        queue text,
+        due_at timestamptz NOT NULL,
+        remind_at timestamptz NOT NULL,
+        reminded boolean NOT NULL DEFAULT false,
+        escalated boolean NOT NULL DEFAULT false,
+        paused boolean NOT NULL DEFAULT false,
+        council_district text
+      );
+      CREATE INDEX deadline_timers_next ON routing.deadline_timers (LEAST(remind_at, due_at)) WHERE NOT paused AND NOT escalated;
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '@caseline/catalog-feature';
 import { CaselineInfrastructureModule } from '@caseline/service-kit';
 import { AreaStore } from './area-store';
+import { DeadlineTimers } from './deadline-timers';
 import { RoutingAdminController } from './routing-admin.controller';
 import { RoutingController } from './routing.controller';
 import { routingMigrations } from './routing.migrations';
@@ -12,6 +13,6 @@ import { TriageQueue } from './triage-queue';
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'routing', schema: 'routing', migrations: routingMigrations }), CatalogModule],
   controllers: [RoutingController, RoutingAdminController],
-  providers: [RoutingService, AreaStore, RuleSetStore, TriageQueue],
+  providers: [RoutingService, AreaStore, RuleSetStore, TriageQueue, DeadlineTimers],
 })
 export class RoutingModule {}

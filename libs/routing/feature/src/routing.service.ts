@@ -16,10 +16,11 @@ import { caseDecider, CaseDomainError, CaseState } from '@caseline/case-domain';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { calendarOf, CityConfig, loadCityConfig } from '@caseline/city-config';
 import { foldCase, Sql } from '@caseline/event-store';
-import { addBusinessTime, CaseFacts, decideRoute, routeCase, RoutingDecision } from '@caseline/routing-domain';
+import { addBusinessTime, businessMinutesBetween, CaseFacts, deadlineWithPauses, decideRoute, routeCase, RoutingDecision } from '@caseline/routing-domain';
 import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
 import { PermanentMessageError } from '@caseline/messaging';
 import { AreaStore } from './area-store';
+import { DeadlineTimers } from './deadline-timers';
 import { RuleSetStore } from './rule-set.store';
 import { TriageQueue } from './triage-queue';
 
@@ -56,12 +57,22 @@ export class RoutingService implements OnApplicationBootstrap {
     private readonly areas: AreaStore,
     private readonly rules: RuleSetStore,
     private readonly triage: TriageQueue,
+    private readonly timers: DeadlineTimers,
   ) {}
 
-  /** Areas first: the rules are checked against them. */
+  /** Areas first: the rules are checked against them. Then the deadline timers. */
   async onApplicationBootstrap(): Promise<void> {
     await this.areas.start();
     await this.rules.start(this.areas.current);
+    this.timers.start((district) => this.councilMember(district));
+  }
+
+  /** The council member of a district, as the council-district layer in force names them. */
+  councilMember(district: string): { district: string; name: string; email?: string } | undefined {
+    const area = this.areas.current.layer('council-district')?.areas().find((a) => a.id === district);
+    if (!area) return undefined;
+    const { councilMember, councilMemberEmail } = area.properties;
+    return { district, name: councilMember ?? area.name, ...(councilMemberEmail ? { email: councilMemberEmail } : {}) };
   }
 
   /** The areas a location lies in; an impossible location is routed by type alone and flagged. */
@@ -100,7 +111,7 @@ export class RoutingService implements OnApplicationBootstrap {
   async routeReportedCase(event: ReportedEvent): Promise<void> {
     const outcome = this.outcome(event.data, new Date(event.metadata.at));
     const command = 'route' in outcome ? { type: 'RouteCase' as const, data: outcome.route } : { type: 'SendToTriage' as const, data: outcome.triage };
-    await this.react(event, command, 'triage' in outcome ? event.data : undefined);
+    await this.react(event, command, event.data);
   }
 
   /**
@@ -118,7 +129,7 @@ export class RoutingService implements OnApplicationBootstrap {
         ? { triage: { reason: 'referral-limit-reached', detail: `Referred ${excluding.length} times (${excluding.join(' → ')}); an operator decides from here`, ...this.placementData(this.place(reported.data.location)) } }
         : this.outcome(reported.data, new Date(event.metadata.at), excluding);
     const reason = event.data.note ?? `${event.data.department} rejected the work order (${event.data.departmentStatus})`;
-    await this.react(event, { type: 'ReferCase', data: { fromDepartment: event.data.department, reason, next: outcome } }, 'triage' in outcome ? reported.data : undefined);
+    await this.react(event, { type: 'ReferCase', data: { fromDepartment: event.data.department, reason, next: outcome } }, reported.data);
   }
 
   /** "Not fixed": back to the department that resolved it; a case nobody resolved (answered at first contact) is routed afresh. */
@@ -138,12 +149,14 @@ export class RoutingService implements OnApplicationBootstrap {
       priority: lastRouting?.priority ?? 'normal',
       target,
       dueAt: this.dueAt(resolver, reopenedAt, target),
+      clockStartedAt: reopenedAt.toISOString(),
+      ...(lastRouting?.escalateToCouncilMember ? { escalateToCouncilMember: true } : {}),
       decidedBy: 'reopening',
       reason: `Reopened by the resident: ${event.data.reason}`,
       matched: {},
       ...this.placementData(this.place(reported.data.location)),
     };
-    await this.react(event, { type: 'RouteCase', data: route });
+    await this.react(event, { type: 'RouteCase', data: route }, reported.data);
   }
 
   /** An operator places a case waiting in triage. CaseDomainError when the case is not in triage. */
@@ -163,6 +176,7 @@ export class RoutingService implements OnApplicationBootstrap {
       priority: input.priority ?? ownRule?.priority ?? 'normal',
       target,
       dueAt: this.dueAt(input.department, now, target),
+      clockStartedAt: now.toISOString(),
       decidedBy: 'operator',
       reason: input.reason,
       matched: {},
@@ -170,7 +184,10 @@ export class RoutingService implements OnApplicationBootstrap {
     };
     const { appended } = await this.caseLog.execute(caseId, { type: 'RouteCase', data: route }, {
       metadata: { actor, channel: 'system', at: now.toISOString(), correlationId: caseId },
-      alongside: (sql) => this.triage.remove(sql, caseId),
+      alongside: async (sql, appended) => {
+        await this.triage.remove(sql, caseId);
+        await this.recordEffects(sql, caseId, reported.data, appended);
+      },
     });
     if (appended.length === 0) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
     return route;
@@ -183,7 +200,7 @@ export class RoutingService implements OnApplicationBootstrap {
   private async routeLike(cause: CaseEventEnvelope, reported: ReportedEvent, clockStart: Date): Promise<void> {
     const outcome = this.outcome(reported.data, clockStart);
     const command = 'route' in outcome ? { type: 'RouteCase' as const, data: outcome.route } : { type: 'SendToTriage' as const, data: outcome.triage };
-    await this.react(cause, command, 'triage' in outcome ? reported.data : undefined);
+    await this.react(cause, command, reported.data);
   }
 
   /** The event data of routing's decision for a reported case. */
@@ -215,15 +232,78 @@ export class RoutingService implements OnApplicationBootstrap {
     return { ...(placement.areas ? { areas: placement.areas } : {}), ...(placement.flags ? { flags: placement.flags } : {}) };
   }
 
-  /** Appends routing's reaction to an event exactly once (redeliveries find it there); a triaged case joins the queue in the same transaction. */
-  private async react(cause: CaseEventEnvelope, command: Parameters<CaseLog['execute']>[1], triaged?: CaseReported['data']): Promise<void> {
+  /** Appends routing's reaction to an event exactly once (redeliveries find it there), with its effects in the same transaction. */
+  private async react(cause: CaseEventEnvelope, command: Parameters<CaseLog['execute']>[1], reported: CaseReported['data']): Promise<void> {
     const { appended } = await this.caseLog.execute(cause.caseId, command, {
       metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
       reactionTo: { eventId: cause.eventId, consumer: 'routing' },
-      alongside: triaged ? (sql: Sql, events) => this.triage.add(sql, cause.caseId, triaged, events) : undefined,
+      alongside: (sql, events) => this.recordEffects(sql, cause.caseId, reported, events),
     });
     failpoint('routing:after-route');
     for (const event of appended) this.logger.log(`case ${cause.caseId}: ${event.type}`);
+  }
+
+  /** What routing keeps beside the log: the triage queue, and the timer of the deadline in force. */
+  private async recordEffects(sql: Sql, caseId: string, reported: CaseReported['data'], appended: CaseEventEnvelope[]): Promise<void> {
+    for (const event of appended) {
+      if (event.type === 'CaseSentToTriage') {
+        await this.triage.add(sql, caseId, reported, event as CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>);
+        await this.timers.forget(sql, caseId);
+      }
+      if (event.type === 'CaseRouted') {
+        const routed = event.data as CaseRouted['data'];
+        const clockStart = new Date(routed.clockStartedAt ?? event.metadata.at);
+        const remindAt = DeadlineTimers.remindAt(calendarOf(this.city, routed.department), clockStart, new Date(routed.dueAt));
+        await this.timers.schedule(sql, caseId, routed, remindAt, routed.escalateToCouncilMember ? routed.areas?.['council-district']?.id : undefined);
+      }
+    }
+  }
+
+  /**
+   * The reporter answered the city's question: the clock runs again, and the deadline moves by the
+   * working time it waited (a wait that began after the deadline moves nothing).
+   */
+  async resumeClock(event: CaseEventEnvelope<'InformationAdded'>): Promise<void> {
+    const history = await this.caseLog.history(event.caseId);
+    const routedAt = history.map((e) => e.type).lastIndexOf('CaseRouted');
+    if (routedAt < 0) return;
+    const routing = history[routedAt];
+    const routed = routing.data as CaseRouted['data'];
+    const pauses: { from: Date; to?: Date }[] = [];
+    for (const e of history.slice(routedAt + 1)) {
+      if (e.type === 'InformationRequested' && (pauses.length === 0 || pauses[pauses.length - 1].to)) pauses.push({ from: new Date(e.metadata.at) });
+      if (e.type === 'InformationAdded' && pauses.length > 0 && !pauses[pauses.length - 1].to) {
+        pauses[pauses.length - 1].to = new Date(e.metadata.at);
+        if (e.eventId === event.eventId) return this.moveDeadline(event, routing, routed, pauses);
+      }
+    }
+  }
+
+  private async moveDeadline(cause: CaseEventEnvelope, routing: CaseEventEnvelope, routed: CaseRouted['data'], pauses: { from: Date; to?: Date }[]): Promise<void> {
+    const calendar = calendarOf(this.city, routed.department);
+    const clockStart = new Date(routed.clockStartedAt ?? routing.metadata.at);
+    const target = routed.target ?? { businessDays: 1 };
+    const dueAt = deadlineWithPauses(calendar, clockStart, target, pauses)!;
+    const state = foldCase(caseDecider, await this.caseLog.history(cause.caseId));
+    const previousDueAt = (state.exists && state.dueAt) || routed.dueAt;
+    const last = pauses[pauses.length - 1];
+    const pausedMinutes = Math.round(businessMinutesBetween(calendar, last.from, last.to!) * 100) / 100;
+    await this.caseLog.execute(cause.caseId, { type: 'MoveDeadline', data: { dueAt: dueAt.toISOString(), previousDueAt, reason: 'waited-for-information', pausedMinutes } }, {
+      metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
+      reactionTo: { eventId: cause.eventId, consumer: 'routing' },
+      alongside: (sql) => this.timers.move(sql, cause.caseId, dueAt.toISOString(), DeadlineTimers.remindAt(calendar, clockStart, dueAt)),
+    });
+  }
+
+  /** The clock stops while the city waits for the reporter. */
+  pauseClock(caseId: string): Promise<void> {
+    return this.timers.pause(caseId);
+  }
+
+  /** Resolved or cancelled: no deadline runs and nobody need decide. */
+  async closeCase(caseId: string): Promise<void> {
+    await this.timers.forget(undefined, caseId);
+    await this.triage.forget(caseId);
   }
 
   private async caseAndReport(caseId: string): Promise<{ state: CaseState; reported: ReportedEvent; history: CaseEventEnvelope[] }> {

@@ -23,9 +23,7 @@ export interface TriageEntry {
 export class TriageQueue {
   constructor(private readonly dataSource: DataSource) {}
 
-  async add(sql: Sql, caseId: string, reported: CaseReported['data'], appended: CaseEventEnvelope[]): Promise<void> {
-    const triaged = appended.find((e) => e.type === 'CaseSentToTriage') as CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']> | undefined;
-    if (!triaged) return;
+  async add(sql: Sql, caseId: string, reported: CaseReported['data'], triaged: CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>): Promise<void> {
     await sql.query(
       `INSERT INTO routing.triage_queue (case_id, reference, service_code, service_name, reason, detail, areas, since)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING`,

@@ -58,6 +58,8 @@ function stepStatus(event: CaseEvent): Pick<PublicStep, 'status' | 'externalStat
       return { status: 'for_triage', externalStatus: 'triage' };
     case 'CaseReferred':
       return { status: 'open', externalStatus: 'referred' };
+    case 'InformationRequested':
+      return { status: 'open', externalStatus: 'awaiting_information' };
     case 'WorkOrderStatusChanged':
       if (event.data.status === 'scheduled') return { status: 'action_scheduled', externalStatus: 'scheduled' };
       if (event.data.status === 'in_progress') return { status: 'in_progress', externalStatus: 'in_progress' };

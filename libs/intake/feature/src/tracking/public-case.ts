@@ -125,6 +125,9 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
       const by = messageChannelWords[event.data.channel] ?? messageChannelWords.email;
       return { en: `A message to you by ${by.en} could not be delivered.`, es: `No se pudo entregar un mensaje para usted por ${by.es}.` };
     }
+    case 'InformationRequested':
+      // The question itself stays internal: it may name details of the reporter's home or situation.
+      return { en: 'The city asked the reporter for more information; the request waits for the answer.', es: 'La ciudad pidió más información a quien hizo la solicitud; la solicitud espera la respuesta.' };
     case 'InformationAdded':
       return { en: 'More information was added to the request.', es: 'Se agregó más información a la solicitud.' };
     case 'CaseCancelled':
