@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { TestSystem, testPool, waitFor } from '@caseline/testing';
+import { distinctPlace, TestSystem, testPool, waitFor } from '@caseline/testing';
 
 export interface HistoryEvent {
   type: string;
@@ -29,7 +29,8 @@ export const caseApi = (intakeUrl: string) => ({
 export const streetlightReport = (email: string) => ({
   serviceCode: 'STREETLIGHT',
   description: 'The streetlight on the corner of 5th Ave and 34th St is out',
-  location: { lat: 40.7484, long: -73.9857 },
+  // Each report its own place: the same streetlight reported twice would be one case (a duplicate).
+  location: distinctPlace(),
   channel: 'web',
   reporter: { name: 'Ana Diaz', email, language: 'en' },
 });

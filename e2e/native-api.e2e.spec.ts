@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { formatReference } from '@caseline/intake-domain';
-import { TestSystem, waitFor } from '@caseline/testing';
+import { distinctPlace, TestSystem, waitFor } from '@caseline/testing';
 import { HistoryEvent, withWholeSystem } from './case-api';
 
 interface CaseBody {
@@ -39,7 +39,7 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
   const report = (fields: Record<string, unknown> = {}) => ({
     serviceCode: 'STREETLIGHT',
     description: `The streetlight is out ${uniqueWord()}`,
-    location: { lat: 40.7484, long: -73.9857 },
+    location: distinctPlace(),
     channel: 'web',
     ...fields,
   });

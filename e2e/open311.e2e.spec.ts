@@ -1,4 +1,4 @@
-import { waitFor } from '@caseline/testing';
+import { distinctPlace, waitFor } from '@caseline/testing';
 import { withWholeSystem } from './case-api';
 
 const API_KEY = 'caseline-demo-key'; // the development key (OPEN311_API_KEYS is unset in tests)
@@ -72,7 +72,9 @@ describe('Open311 GeoReport v2', () => {
   });
 
   it('lists requests and their updates as a back office polls them, once the department acts', async () => {
-    const [created] = (await (await submit(streetlight)).json()) as { service_request_id: string }[];
+    // Elsewhere than the first test's light: the same light reported again would follow that case as a duplicate.
+    const place = distinctPlace();
+    const [created] = (await (await submit({ ...streetlight, lat: String(place.lat), long: String(place.long) })).json()) as { service_request_id: string }[];
     const id = created.service_request_id;
     const listed = await waitFor(async () => {
       const list = (await (await fetch(open311('requests.json?service_code=STREETLIGHT&status=open'))).json()) as { service_request_id: string; agency_responsible?: string }[];

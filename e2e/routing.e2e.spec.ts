@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { caseEventsTopic } from '@caseline/case-contracts';
 import { readCase } from '@caseline/event-store';
-import { asSql, consumerLag, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
+import { asSql, consumerLag, distinctPlace, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
 import { caseApi } from './case-api';
 
 interface Rule {
@@ -46,6 +46,7 @@ describe('routing', () => {
     return answer;
   };
   const eventsOf = async (caseId: string) => readCase(asSql(pool), caseId);
+  const messagesTo = async (email: string) => (await (await fetch(`${system.url('mail-catcher')}/messages?to=${encodeURIComponent(email)}`)).json()) as { subject: string }[];
   const dataOf = async (caseId: string, type: string) => (await eventsOf(caseId)).filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
   const waitForEvent = (caseId: string, type: string, count = 1) =>
     waitFor(async () => ((await dataOf(caseId, type)).length >= count ? dataOf(caseId, type) : false), `${count} × ${type} on case ${caseId}`);
@@ -58,7 +59,7 @@ describe('routing', () => {
     }, `an open work order for ${reference}`);
 
   it('stamps a located case with its areas and records the rule, its version and the facts it matched', async () => {
-    const { id, reference } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7484, long: -73.9857 } }); // Empire State Building, Manhattan
+    const { id, reference } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7536, long: -73.9832 } }); // Bryant Park, Manhattan: a pothole no other spec reports
     const [routed] = await waitForEvent(id, 'CaseRouted');
     expect(routed).toMatchObject({
       department: 'DOT',
@@ -214,7 +215,7 @@ describe('routing', () => {
   });
 
   it('returns a reopened case to the department that resolved it', async () => {
-    const { id, reference } = await report({ serviceCode: 'STREETLIGHT', location: { lat: 40.7484, long: -73.9857 }, reporter: { email: `reopen.${randomUUID()}@example.org` } });
+    const { id, reference } = await report({ serviceCode: 'STREETLIGHT', location: distinctPlace(), reporter: { email: `reopen.${randomUUID()}@example.org` } });
     await waitForEvent(id, 'WorkOrderCreated');
     const order = await workOrderOf(reference);
     await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }) });
@@ -238,7 +239,7 @@ describe('routing', () => {
       expect((await publish(escalating, version)).status).toBe(200);
       await waitFor(async () => (await currentRules()).rules.some((r) => r.escalateToCouncilMember), 'the escalating rule');
 
-      const { id } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7484, long: -73.9857 } });
+      const { id } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7527, long: -73.9772 } }); // Grand Central: Manhattan, far from the first test's pothole
       const [routed] = await waitForEvent(id, 'CaseRouted');
       expect(routed).toMatchObject({ escalateToCouncilMember: true, clockStartedAt: expect.any(String) });
       const timer = await waitFor(() => timerOf(id), 'the deadline timer');
@@ -296,13 +297,75 @@ describe('routing', () => {
     });
 
     it('stops the timer when the case is resolved', async () => {
-      const { id, reference } = await report({ serviceCode: 'STREETLIGHT', location: { lat: 40.7484, long: -73.9857 } });
+      const { id, reference } = await report({ serviceCode: 'STREETLIGHT', location: distinctPlace() });
       await waitForEvent(id, 'WorkOrderCreated');
       expect(await timerOf(id)).toBeDefined();
       const order = await workOrderOf(reference);
       await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed' }) });
       await waitForEvent(id, 'CaseResolved');
       await waitFor(async () => (await timerOf(id)) === undefined, 'the timer to go');
+    });
+  });
+
+  describe('duplicates', () => {
+    const intake = (path: string, body: unknown = {}) => fetch(`${system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // About 10 m north: the same streetlight, as another resident describes it.
+    const nearby = (place: { lat: number; long: number }) => ({ lat: Number((place.lat + 0.00009).toFixed(6)), long: place.long });
+    const light = (location: object, email?: string) => report({ serviceCode: 'STREETLIGHT', location, ...(email ? { reporter: { email, language: 'en' } } : {}) });
+
+    it('links a second report of the same problem nearby to the open case, counts the reporters, tells the reporter, and settles it with the original', async () => {
+      const place = distinctPlace();
+      const original = await light(place);
+      await waitForEvent(original.id, 'WorkOrderCreated');
+      const email = `second.${randomUUID()}@example.org`;
+      const second = await light(nearby(place), email);
+
+      const [link] = await waitForEvent(second.id, 'CaseLinked');
+      expect(link).toEqual({ relatedCaseId: original.id, relatedReference: original.reference, relation: 'duplicate-of', distanceMeters: 10, policy: 'streetlight-pole' });
+      expect(await waitForEvent(original.id, 'DuplicateReported')).toEqual([{ duplicateCaseId: second.id, duplicateReference: second.reference, reporters: 2 }]);
+      await waitFor(async () => (await messagesTo(email)).some((m) => m.subject.includes('already being handled')), 'the duplicate\'s reporter to be told');
+      expect(await dataOf(second.id, 'CaseRouted')).toHaveLength(0); // no second work order for the same light
+
+      expect((await intake(`${second.reference}/duplicate/confirm`)).status).toBe(200);
+      expect((await intake(`${second.reference}/duplicate/confirm`)).status).toBe(200);
+      expect(await dataOf(second.id, 'DuplicateConfirmed')).toHaveLength(1);
+      expect((await intake(`${original.reference}/duplicate/confirm`)).status).toBe(409);
+
+      // A light elsewhere is its own case.
+      const elsewhere = await light(distinctPlace());
+      await waitForEvent(elsewhere.id, 'CaseRouted');
+
+      const order = await workOrderOf(original.reference);
+      await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }) });
+      const [settled] = await waitForEvent(second.id, 'CaseResolved');
+      expect(settled).toEqual({ resolution: 'duplicate', note: `Resolved together with request ${original.reference}: Lamp replaced` });
+      await waitFor(async () => (await messagesTo(email)).some((m) => m.subject.includes('is resolved')), 'the duplicate\'s reporter to hear of the resolution');
+    });
+
+    it('undoing a link routes the case on its own, and the original stops counting it', async () => {
+      const place = distinctPlace();
+      const original = await light(place);
+      await waitForEvent(original.id, 'CaseRouted');
+      const second = await light(nearby(place));
+      await waitForEvent(original.id, 'DuplicateReported');
+      expect((await intake(`${second.reference}/duplicate/undo`, { reason: '' })).status).toBe(400);
+      expect((await intake(`${second.reference}/duplicate/undo`, { reason: 'Different pole: across the street' })).status).toBe(200);
+      expect(await waitForEvent(second.id, 'CaseUnlinked')).toEqual([expect.objectContaining({ relatedReference: original.reference, reason: 'Different pole: across the street' })]);
+      await waitForEvent(second.id, 'CaseRouted');
+      expect(await waitForEvent(original.id, 'DuplicateWithdrawn')).toEqual([{ duplicateCaseId: second.id, duplicateReference: second.reference, reporters: 1 }]);
+      const view = (await (await fetch(`${system.url('intake')}/v1/cases/${original.reference}`)).json()) as { reporters: number };
+      expect(view.reporters).toBe(1);
+    });
+
+    it('leaves the duplicates of a withdrawn original standing on their own', async () => {
+      const place = distinctPlace();
+      const original = await light(place);
+      await waitForEvent(original.id, 'CaseRouted');
+      const second = await light(nearby(place));
+      await waitForEvent(original.id, 'DuplicateReported');
+      expect((await intake(`${original.reference}/cancel`, { reason: 'Fixed itself' })).status).toBe(200);
+      expect(await waitForEvent(second.id, 'CaseUnlinked')).toEqual([expect.objectContaining({ reason: `Request ${original.reference} was withdrawn by its reporter` })]);
+      expect(await waitForEvent(second.id, 'CaseRouted')).toEqual([expect.objectContaining({ department: 'DOT', decidedBy: 'rule' })]);
     });
   });
 });

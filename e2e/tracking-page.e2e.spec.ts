@@ -69,9 +69,10 @@ describe('the public tracking page, in a real browser on a phone', () => {
     await browser?.close();
   });
 
-  const reportInSpanish = async (email: string) => {
+  const reportInSpanish = async (email: string, location?: { lat: number; long: number }) => {
     const response = await the.api.report({
       ...streetlightReport(email),
+      ...(location ? { location } : {}),
       description: 'La luz de la esquina está apagada <b>desde el lunes</b>',
       reporter: { name: 'Lucía Pérez', email, phone: '+1 212 555 0199', language: 'es' },
     });
@@ -81,7 +82,7 @@ describe('the public tracking page, in a real browser on a phone', () => {
 
   it('shows a resident their case in their language, with the department, the history and a map pin, and nothing personal', async () => {
     const email = `lucia.${randomUUID()}@example.org`;
-    const { reference, trackingUrl } = await reportInSpanish(email);
+    const { reference, trackingUrl } = await reportInSpanish(email, { lat: 40.758, long: -73.9855 }); // Times Square: a light no other spec reports
     expect(trackingUrl).toMatch(new RegExp(`^${the.system.url('intake')}/track/${reference}\\?token=[\\w-]{22}$`));
     await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated'], 'the case to be routed');
 
@@ -107,8 +108,8 @@ describe('the public tracking page, in a real browser on a phone', () => {
     expect(await timeline.locator('time[datetime]').count()).toBe(await timeline.count());
     expect(await page.locator('.description').innerText()).toBe('La luz de la esquina está apagada <b>desde el lunes</b>');
     const map = page.getByRole('link', { name: /Ver en el mapa/ });
-    expect(await map.getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=40.748400&mlon=-73.985700#map=18/40.748400/-73.985700');
-    expect(await page.locator('.coords').innerText()).toBe('Latitud 40.74840, longitud −73.98570');
+    expect(await map.getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=40.758000&mlon=-73.985500#map=18/40.758000/-73.985500');
+    expect(await page.locator('.coords').innerText()).toBe('Latitud 40.75800, longitud −73.98550');
 
     // Nothing personal, in the HTML as served and as rendered.
     for (const html of [await response.text(), await page.content()]) {

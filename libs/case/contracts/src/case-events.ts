@@ -195,10 +195,41 @@ export interface CaseReopened {
 /** Two cases are about the same thing (or related); recorded on the case that was linked. */
 export interface CaseLinked {
   type: 'CaseLinked';
-  data: { relatedCaseId: string; relatedReference: string; relation: 'related' | 'duplicate-of' };
+  data: {
+    relatedCaseId: string;
+    relatedReference: string;
+    relation: 'related' | 'duplicate-of';
+    /** For a duplicate found by routing: how far from the original, and the policy that matched. */
+    distanceMeters?: number;
+    policy?: string;
+  };
 }
 
-export type NotificationPurpose = 'received' | 'resolved';
+/** Staff undid a duplicate link: the case stands on its own again (routing routes it). */
+export interface CaseUnlinked {
+  type: 'CaseUnlinked';
+  data: { relatedCaseId: string; relatedReference: string; relation: 'duplicate-of'; reason: string };
+}
+
+/** Staff checked a duplicate link found by routing and agree. */
+export interface DuplicateConfirmed {
+  type: 'DuplicateConfirmed';
+  data: { originalCaseId: string; originalReference: string };
+}
+
+/** On the original: another resident reported the same problem (the repeat-contact count). */
+export interface DuplicateReported {
+  type: 'DuplicateReported';
+  data: { duplicateCaseId: string; duplicateReference: string; reporters: number };
+}
+
+/** On the original: a duplicate link was undone. */
+export interface DuplicateWithdrawn {
+  type: 'DuplicateWithdrawn';
+  data: { duplicateCaseId: string; duplicateReference: string; reporters: number };
+}
+
+export type NotificationPurpose = 'received' | 'resolved' | 'linked-as-duplicate';
 
 export interface ResidentNotified {
   type: 'ResidentNotified';
@@ -223,7 +254,7 @@ export interface ResidentNotificationFailed {
   };
 }
 
-export type CaseEvent = CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
+export type CaseEvent = CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
@@ -246,6 +277,10 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseCancelled',
   'CaseReopened',
   'CaseLinked',
+  'CaseUnlinked',
+  'DuplicateConfirmed',
+  'DuplicateReported',
+  'DuplicateWithdrawn',
 ];
 
 /** Current schema version of each event type's data. */
@@ -269,6 +304,10 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   CaseCancelled: 1,
   CaseReopened: 1,
   CaseLinked: 1,
+  CaseUnlinked: 1,
+  DuplicateConfirmed: 1,
+  DuplicateReported: 1,
+  DuplicateWithdrawn: 1,
 };
 
 export const isCaseEventType = (type: string): type is CaseEventType => (CASE_EVENT_TYPES as readonly string[]).includes(type);

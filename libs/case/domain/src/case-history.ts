@@ -52,7 +52,17 @@ export function summarize(event: CaseEvent): string {
     case 'CaseReopened':
       return `Reopened: ${event.data.reason}`;
     case 'CaseLinked':
-      return `Linked to ${event.data.relatedReference} (${event.data.relation})`;
+      return event.data.distanceMeters !== undefined
+        ? `Linked as a duplicate of ${event.data.relatedReference} (${event.data.distanceMeters} m away, ${event.data.policy}); the reporter follows it`
+        : `Linked to ${event.data.relatedReference} (${event.data.relation})`;
+    case 'CaseUnlinked':
+      return `No longer a duplicate of ${event.data.relatedReference}: ${event.data.reason}`;
+    case 'DuplicateConfirmed':
+      return `Confirmed as a duplicate of ${event.data.originalReference}`;
+    case 'DuplicateReported':
+      return `Reported again as ${event.data.duplicateReference}: ${event.data.reporters} residents have reported this problem`;
+    case 'DuplicateWithdrawn':
+      return `${event.data.duplicateReference} is no longer counted as a duplicate: ${event.data.reporters} residents have reported this problem`;
     case 'ResidentNotificationFailed':
       return `Could not tell the resident "${event.data.purpose}" by ${event.data.channel}: ${event.data.reason}`;
   }

@@ -49,6 +49,10 @@ export type CaseState =
       /** The deadlines already reminded of and escalated (each happens once per deadline). */
       remindedFor?: string;
       escalatedFor?: string;
+      /** This case is a duplicate of that one (it follows it, and is settled with it). */
+      duplicateOf?: { caseId: string; reference: string; confirmed: boolean };
+      /** On an original: the cases linked to it as duplicates. */
+      duplicates: string[];
     };
 
 /** With `answeredAtFirstContact`, an operator answered an information-only call: reported and resolved at once. */
@@ -71,14 +75,23 @@ export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: Wor
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
+/** Routing found an open case of the same kind nearby: this new case follows it instead of being routed. */
+export type LinkAsDuplicate = { type: 'LinkAsDuplicate'; data: CaseLinked['data'] & { relation: 'duplicate-of' } };
+export type ConfirmDuplicate = { type: 'ConfirmDuplicate'; data: Record<string, never> };
+export type UnlinkDuplicate = { type: 'UnlinkDuplicate'; data: { reason: string } };
+/** On the original: count (or stop counting) a duplicate. */
+export type CountDuplicate = { type: 'CountDuplicate'; data: { duplicateCaseId: string; duplicateReference: string } };
+export type WithdrawDuplicate = { type: 'WithdrawDuplicate'; data: { duplicateCaseId: string; duplicateReference: string } };
+/** The original was resolved: its duplicates are resolved with it. */
+export type SettleDuplicate = { type: 'SettleDuplicate'; data: { note?: string } };
 export type RequestInformation = { type: 'RequestInformation'; data: { question: string } };
 export type MoveDeadline = { type: 'MoveDeadline'; data: DeadlineMoved['data'] };
 /** Timers: the decider fills in the deadline in force, so a stale timer can only act on the current one. */
 export type RemindDeadline = { type: 'RemindDeadline'; data: Record<string, never> };
 export type EscalateCase = { type: 'EscalateCase'; data: { to: CaseEscalated['data']['to']; councilMember?: CaseEscalated['data']['councilMember'] } };
-export type CaseCommand = RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
+export type CaseCommand = LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
-export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
+export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'not-a-duplicate' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
 /** A broken invariant: the command cannot apply to this case. Mapped to HTTP once, at the edge. */
 export class CaseDomainError extends Error {
@@ -106,10 +119,11 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
   switch (command.type) {
     case 'RouteCase':
       // Routing a case that already has an owner is a referral (ReferCase), not a second routing.
-      return state.status === 'received' ? [{ type: 'CaseRouted', data: command.data }] : [];
+      // A duplicate follows its original; it is routed only once unlinked.
+      return state.status === 'received' && !state.duplicateOf ? [{ type: 'CaseRouted', data: command.data }] : [];
 
     case 'SendToTriage':
-      return state.status === 'received' && !state.inTriage ? [{ type: 'CaseSentToTriage', data: command.data }] : [];
+      return state.status === 'received' && !state.inTriage && !state.duplicateOf ? [{ type: 'CaseSentToTriage', data: command.data }] : [];
 
     case 'ReferCase': {
       // Only the department that holds the case can refer it on, once (a redelivered rejection adds nothing).
@@ -145,6 +159,35 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'RecordResidentNotificationFailed':
       return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotificationFailed', data: command.data }];
+
+    case 'LinkAsDuplicate':
+      // Only a case nobody owns yet; a redelivery finds it linked (or routed) and adds nothing.
+      if (state.status !== 'received' || state.duplicateOf || state.inTriage || state.department) return [];
+      if (command.data.relatedReference === state.reference) throw new CaseDomainError('invalid-link', 'A case cannot be linked to itself');
+      return [{ type: 'CaseLinked', data: command.data }];
+
+    case 'ConfirmDuplicate':
+      if (!state.duplicateOf) throw new CaseDomainError('not-a-duplicate', `Case ${state.reference} is not linked as a duplicate`);
+      return state.duplicateOf.confirmed ? [] : [{ type: 'DuplicateConfirmed', data: { originalCaseId: state.duplicateOf.caseId, originalReference: state.duplicateOf.reference } }];
+
+    case 'UnlinkDuplicate': {
+      if (!state.duplicateOf) throw new CaseDomainError('not-a-duplicate', `Case ${state.reference} is not linked as a duplicate`);
+      if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}`);
+      const { caseId, reference } = state.duplicateOf;
+      return [{ type: 'CaseUnlinked', data: { relatedCaseId: caseId, relatedReference: reference, relation: 'duplicate-of', reason: command.data.reason } }];
+    }
+
+    case 'CountDuplicate':
+      if (state.duplicates.includes(command.data.duplicateCaseId)) return [];
+      return [{ type: 'DuplicateReported', data: { ...command.data, reporters: state.duplicates.length + 2 } }];
+
+    case 'WithdrawDuplicate':
+      if (!state.duplicates.includes(command.data.duplicateCaseId)) return [];
+      return [{ type: 'DuplicateWithdrawn', data: { ...command.data, reporters: state.duplicates.length } }];
+
+    case 'SettleDuplicate':
+      if (!state.duplicateOf || state.status === 'resolved' || state.status === 'cancelled') return [];
+      return [{ type: 'CaseResolved', data: { resolution: 'duplicate', note: `Resolved together with request ${state.duplicateOf.reference}${command.data.note ? `: ${command.data.note}` : ''}` } }];
 
     case 'RequestInformation':
       if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}`);
@@ -199,7 +242,7 @@ const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseReported') {
     const { reference, serviceCode, reporter } = event.data;
-    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [], referredBy: [] };
+    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [], referredBy: [], duplicates: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
@@ -231,7 +274,19 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       // Back to routing, which returns it to the department that resolved it (or routes it, if none did).
       return { ...state, status: 'received', department: undefined, workOrder: undefined };
     case 'CaseLinked':
-      return { ...state, links: [...state.links, event.data.relatedCaseId] };
+      return {
+        ...state,
+        links: [...state.links, event.data.relatedCaseId],
+        ...(event.data.relation === 'duplicate-of' ? { duplicateOf: { caseId: event.data.relatedCaseId, reference: event.data.relatedReference, confirmed: false } } : {}),
+      };
+    case 'CaseUnlinked':
+      return { ...state, links: state.links.filter((id) => id !== event.data.relatedCaseId), duplicateOf: undefined };
+    case 'DuplicateConfirmed':
+      return state.duplicateOf ? { ...state, duplicateOf: { ...state.duplicateOf, confirmed: true } } : state;
+    case 'DuplicateReported':
+      return { ...state, duplicates: [...state.duplicates, event.data.duplicateCaseId] };
+    case 'DuplicateWithdrawn':
+      return { ...state, duplicates: state.duplicates.filter((id) => id !== event.data.duplicateCaseId) };
     case 'InformationRequested':
       return { ...state, waitingForInformation: true };
     case 'InformationAdded':

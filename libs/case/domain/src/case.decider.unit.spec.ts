@@ -216,4 +216,34 @@ describe('case decider', () => {
       spec.given([reported(), routed(), reminded, moved]).when({ type: 'RemindDeadline', data: {} }).then([{ type: 'DeadlineApproaching', data: { dueAt: '2026-11-30T17:00:00.000Z', department: 'DOT' } }]);
     });
   });
+
+  describe('duplicates', () => {
+    const link = { relatedCaseId: '7f1c9f3e-0000-4000-8000-000000000009', relatedReference: '100-000-009', relation: 'duplicate-of' as const, distanceMeters: 12, policy: 'streetlight-pole' };
+    const linked: CaseEvent = { type: 'CaseLinked', data: link };
+
+    it('links only a case nobody owns yet, once; a linked case is never routed', () => {
+      spec.given([reported()]).when({ type: 'LinkAsDuplicate', data: link }).then([linked]);
+      spec.given([reported(), linked]).when({ type: 'LinkAsDuplicate', data: link }).then([]);
+      spec.given([reported(), routed()]).when({ type: 'LinkAsDuplicate', data: link }).then([]);
+      spec.given([reported(), linked]).when({ type: 'RouteCase', data: (routed() as Extract<CaseEvent, { type: 'CaseRouted' }>).data }).then([]);
+    });
+
+    it('confirms once, undoes a link, and settles a duplicate with its original', () => {
+      spec.given([reported(), linked]).when({ type: 'ConfirmDuplicate', data: {} }).then([{ type: 'DuplicateConfirmed', data: { originalCaseId: link.relatedCaseId, originalReference: link.relatedReference } }]);
+      spec.given([reported()]).when({ type: 'ConfirmDuplicate', data: {} }).thenThrows(isDomainError('not-a-duplicate'));
+      const unlinked: CaseEvent = { type: 'CaseUnlinked', data: { relatedCaseId: link.relatedCaseId, relatedReference: link.relatedReference, relation: 'duplicate-of', reason: 'Other pole' } };
+      spec.given([reported(), linked]).when({ type: 'UnlinkDuplicate', data: { reason: 'Other pole' } }).then([unlinked]);
+      spec.given([reported(), linked, unlinked]).when({ type: 'RouteCase', data: (routed() as Extract<CaseEvent, { type: 'CaseRouted' }>).data }).then([routed()]);
+      spec.given([reported(), linked]).when({ type: 'SettleDuplicate', data: { note: 'Lamp replaced' } }).then([{ type: 'CaseResolved', data: { resolution: 'duplicate', note: 'Resolved together with request 100-000-009: Lamp replaced' } }]);
+      spec.given([reported(), routed()]).when({ type: 'SettleDuplicate', data: {} }).then([]);
+    });
+
+    it('counts the residents who reported the original, once per duplicate', () => {
+      const counted: CaseEvent = { type: 'DuplicateReported', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031', reporters: 2 } };
+      spec.given([reported(), routed()]).when({ type: 'CountDuplicate', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031' } }).then([counted]);
+      spec.given([reported(), routed(), counted]).when({ type: 'CountDuplicate', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031' } }).then([]);
+      spec.given([reported(), routed(), counted]).when({ type: 'CountDuplicate', data: { duplicateCaseId: 'd2', duplicateReference: '100-000-032' } }).then([{ type: 'DuplicateReported', data: { duplicateCaseId: 'd2', duplicateReference: '100-000-032', reporters: 3 } }]);
+      spec.given([reported(), routed(), counted]).when({ type: 'WithdrawDuplicate', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031' } }).then([{ type: 'DuplicateWithdrawn', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031', reporters: 1 } }]);
+    });
+  });
 });

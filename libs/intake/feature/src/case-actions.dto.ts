@@ -31,6 +31,11 @@ export class RequestInformationDto {
   @IsString() @Matches(NOT_BLANK, { message: 'question must not be blank' }) @MaxLength(1000) question!: string;
 }
 
+/** POST /v1/cases/{reference}/duplicate/undo: staff say it is not the same problem after all. */
+export class UndoDuplicateDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(1000) reason!: string;
+}
+
 /** POST /v1/cases/{reference}/cancel */
 export class CancelCaseDto {
   @IsOptional() @IsString() @MaxLength(1000) reason?: string;

@@ -42,6 +42,12 @@ export interface StaffCaseView extends CaseView {
   information: { at: string; actor: Actor; text?: string; mediaUrl?: string }[];
   notes: { at: string; actor: Actor; text: string }[];
   links: { reference: string; relation: CaseLinked['data']['relation']; at: string }[];
+  /** This case follows another (a duplicate), confirmed by staff or not yet. */
+  duplicateOf?: { reference: string; confirmed: boolean };
+  /** How many residents reported this problem (this case and its duplicates). */
+  reporters: number;
+  /** The reporter was asked for information and the deadline waits for the answer. */
+  waitingForInformation: boolean;
 }
 
 
@@ -78,6 +84,9 @@ export function staffViewOf(history: CaseEventEnvelope[]): StaffCaseView {
     information: [],
     notes: [],
     links: [],
+    ...(state.exists && state.duplicateOf ? { duplicateOf: { reference: state.duplicateOf.reference, confirmed: state.duplicateOf.confirmed } } : {}),
+    reporters: state.exists ? state.duplicates.length + 1 : 1,
+    waitingForInformation: state.exists && !!state.waitingForInformation,
   };
   for (const envelope of history) {
     const event = asCaseEvent(envelope);
@@ -88,6 +97,7 @@ export function staffViewOf(history: CaseEventEnvelope[]): StaffCaseView {
     if (event.type === 'InformationAdded') view.information.push({ at, actor, ...event.data });
     if (event.type === 'NoteAdded') view.notes.push({ at, actor, text: event.data.text });
     if (event.type === 'CaseLinked') view.links.push({ reference: event.data.relatedReference, relation: event.data.relation, at });
+    if (event.type === 'CaseUnlinked') view.links = view.links.filter((link) => link.reference !== event.data.relatedReference);
   }
   return view;
 }

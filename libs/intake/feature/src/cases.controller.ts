@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { isChannel, parseDateTimeWithZone } from '@caseline/catalog-domain';
 import { problem } from '@caseline/service-kit';
 import { idempotencyCaller, reportingActor, residentActor, staffActor } from './actors';
-import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, RequestInformationDto, SearchCasesQuery } from './case-actions.dto';
+import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, RequestInformationDto, SearchCasesQuery, UndoDuplicateDto } from './case-actions.dto';
 import { CaseIndex, CaseSearchPage } from './case-index';
 import { CaseFilter, contactHash, decodeCursor, normalizeEmail, normalizePhone, parseBoundingBox, parseStatuses, SEARCH_LIMIT, searchWords } from './case-search';
 import { ReportCaseDto } from './report-case.dto';
@@ -117,6 +117,20 @@ export class CasesController {
   @HttpCode(200)
   requestInformation(@Param('reference') reference: string, @Body() dto: RequestInformationDto): Promise<StaffCaseView> {
     return this.intake.requestInformation(reference, dto.question, staffActor());
+  }
+
+  /** Staff agree with a duplicate link routing made. */
+  @Post('cases/:reference/duplicate/confirm')
+  @HttpCode(200)
+  confirmDuplicate(@Param('reference') reference: string): Promise<StaffCaseView> {
+    return this.intake.confirmDuplicate(reference, staffActor());
+  }
+
+  /** Staff undo a duplicate link: the case stands on its own, and routing routes it. */
+  @Post('cases/:reference/duplicate/undo')
+  @HttpCode(200)
+  undoDuplicate(@Param('reference') reference: string, @Body() dto: UndoDuplicateDto): Promise<StaffCaseView> {
+    return this.intake.undoDuplicate(reference, dto.reason, staffActor());
   }
 
   @Post('cases/:reference/notes')

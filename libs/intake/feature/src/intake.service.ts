@@ -148,6 +148,16 @@ export class IntakeService {
     return this.act(caseId, { type: 'RequestInformation', data: { question } }, actor);
   }
 
+  async confirmDuplicate(reference: string, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'ConfirmDuplicate', data: {} }, actor);
+  }
+
+  async undoDuplicate(reference: string, reason: string, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'UnlinkDuplicate', data: { reason } }, actor);
+  }
+
   async addNote(reference: string, text: string, actor: Actor): Promise<StaffCaseView> {
     const { caseId } = await this.caseByReference(reference);
     return this.act(caseId, { type: 'AddNote', data: { text } }, actor);

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { CaseEventEnvelope, CaseReported, CaseResolved } from '@caseline/case-contracts';
+import type { CaseEventEnvelope, CaseLinked, CaseReported, CaseResolved } from '@caseline/case-contracts';
 import { NotificationService } from './notification.service';
 
 @Controller()
@@ -10,6 +10,11 @@ export class NotificationController {
   @EventPattern('CaseReported')
   onCaseReported(@Payload() event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
     return this.notifications.onCaseReported(event);
+  }
+
+  @EventPattern('CaseLinked')
+  onCaseLinked(@Payload() event: CaseEventEnvelope<'CaseLinked', CaseLinked['data']>): Promise<void> {
+    return this.notifications.onCaseLinked(event);
   }
 
   @EventPattern('CaseResolved')

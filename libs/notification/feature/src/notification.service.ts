@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Actor, CaseEventEnvelope, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
+import type { Actor, CaseEventEnvelope, CaseLinked, CaseReported, CaseResolved, NotificationPurpose, ReporterContact } from '@caseline/case-contracts';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { deterministicEventId } from '@caseline/event-store';
 import type { CaseCommand } from '@caseline/case-domain';
 import { CaseLog, EmailRefused, failpoint, maskEmail, SmtpSender, trackingUrl } from '@caseline/service-kit';
-import { render } from './templates';
+import { MessageFacts, render } from './templates';
 
 export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', name: 'Notification service' };
 
@@ -27,6 +27,15 @@ export class NotificationService {
     return this.notify(event, 'received', reporter, { reference, serviceName });
   }
 
+  /** A resident whose report turned out to be a duplicate hears that the city already works on it. */
+  async onCaseLinked(event: CaseEventEnvelope<'CaseLinked', CaseLinked['data']>): Promise<void> {
+    if (event.data.relation !== 'duplicate-of') return;
+    const state = await this.caseLog.state(event.caseId);
+    if (!state.exists) return;
+    const serviceName = this.catalog.find(state.serviceCode)?.name ?? state.serviceCode;
+    return this.notify(event, 'linked-as-duplicate', state.reporter, { reference: state.reference, serviceName, originalReference: event.data.relatedReference });
+  }
+
   async onCaseResolved(event: CaseEventEnvelope<'CaseResolved', CaseResolved['data']>): Promise<void> {
     const state = await this.caseLog.state(event.caseId);
     if (!state.exists) return;
@@ -42,7 +51,7 @@ export class NotificationService {
     cause: CaseEventEnvelope,
     purpose: NotificationPurpose,
     reporter: ReporterContact | undefined,
-    facts: { reference: string; serviceName: string; note?: string },
+    facts: Omit<MessageFacts, 'trackingUrl'>,
   ): Promise<void> {
     if (!reporter?.email) return;
     const notificationId = deterministicEventId('notification', cause.eventId, purpose, 'email');

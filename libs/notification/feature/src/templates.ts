@@ -5,6 +5,8 @@ export interface MessageFacts {
   serviceName: string;
   trackingUrl: string;
   note?: string;
+  /** For a duplicate: the request it follows. */
+  originalReference?: string;
 }
 
 export interface RenderedMessage {
@@ -24,6 +26,10 @@ const templates: Record<'en' | 'es', Record<NotificationPurpose, Template>> = {
       subject: `Your request ${f.reference} is resolved`,
       text: `Your request "${f.serviceName}" (${f.reference}) has been resolved.${f.note ? `\nThe department says: ${f.note}` : ''}\nDetails: ${f.trackingUrl}\n`,
     }),
+    'linked-as-duplicate': (f) => ({
+      subject: `Your request ${f.reference} is already being handled`,
+      text: `Another resident already reported this problem as request ${f.originalReference}, and the city is working on it. We linked your request ${f.reference} to it, and we will tell you when it is resolved.\nFollow it here: ${f.trackingUrl}\n`,
+    }),
   },
   es: {
     received: (f) => ({
@@ -33,6 +39,10 @@ const templates: Record<'en' | 'es', Record<NotificationPurpose, Template>> = {
     resolved: (f) => ({
       subject: `Su solicitud ${f.reference} fue resuelta`,
       text: `Su solicitud "${f.serviceName}" (${f.reference}) fue resuelta.${f.note ? `\nEl departamento informa: ${f.note}` : ''}\nDetalles: ${f.trackingUrl}\n`,
+    }),
+    'linked-as-duplicate': (f) => ({
+      subject: `Su solicitud ${f.reference} ya está en trámite`,
+      text: `Otra persona ya informó este problema con la solicitud ${f.originalReference}, y la ciudad está trabajando en ello. Vinculamos su solicitud ${f.reference} a esa, y le avisaremos cuando se resuelva.\nSiga su estado aquí: ${f.trackingUrl}\n`,
     }),
   },
 };

@@ -2,3 +2,4 @@ export * from './business-calendar';
 export * from './route-case';
 export * from './rule-set.decider';
 export * from './validate-rule-set';
+export * from './duplicate-policy';

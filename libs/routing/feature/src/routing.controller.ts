@@ -2,7 +2,7 @@ import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe,
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { ALL_CHANNELS, AttributeAnswer, CaseEventEnvelope, CaseReopened, CaseReported, WorkOrderStatusChanged } from '@caseline/case-contracts';
+import { ALL_CHANNELS, AttributeAnswer, CaseEventEnvelope, CaseLinked, CaseReopened, CaseReported, CaseUnlinked, WorkOrderStatusChanged } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
 import { PRIORITIES, Priority } from '@caseline/routing-domain';
 import { problem, staffActor } from '@caseline/service-kit';
@@ -84,12 +84,22 @@ export class RoutingController {
 
   @EventPattern('CaseCancelled')
   onCaseCancelled(@Payload() event: CaseEventEnvelope): Promise<void> {
-    return this.routing.closeCase(event.caseId);
+    return this.routing.closeCase(event);
   }
 
   @EventPattern('CaseResolved')
   onCaseResolved(@Payload() event: CaseEventEnvelope): Promise<void> {
-    return this.routing.closeCase(event.caseId);
+    return this.routing.closeCase(event);
+  }
+
+  @EventPattern('CaseLinked')
+  onCaseLinked(@Payload() event: CaseEventEnvelope<'CaseLinked', CaseLinked['data']>): Promise<void> {
+    return this.routing.countDuplicate(event);
+  }
+
+  @EventPattern('CaseUnlinked')
+  onCaseUnlinked(@Payload() event: CaseEventEnvelope<'CaseUnlinked', CaseUnlinked['data']>): Promise<void> {
+    return this.routing.detachDuplicate(event);
   }
 
   @EventPattern('InformationRequested')

@@ -50,4 +50,27 @@ export const routingMigrations: Migration[] = [
       CREATE INDEX deadline_timers_next ON routing.deadline_timers (LEAST(remind_at, due_at)) WHERE NOT paused AND NOT escalated;
     `,
   },
+  {
+    id: '0003-duplicates',
+    sql: `
+      -- Open located cases that others may duplicate (written with their routing, gone at resolution).
+      CREATE TABLE routing.open_cases (
+        case_id uuid PRIMARY KEY,
+        reference text NOT NULL,
+        service_code text NOT NULL,
+        service_group text NOT NULL,
+        lat double precision NOT NULL,
+        long double precision NOT NULL,
+        reported_at timestamptz NOT NULL
+      );
+      CREATE INDEX open_cases_place ON routing.open_cases (lat, long);
+      -- Which case follows which (written with the CaseLinked event; settled with the original).
+      CREATE TABLE routing.duplicates (
+        duplicate_id uuid PRIMARY KEY,
+        original_id uuid NOT NULL,
+        original_reference text NOT NULL
+      );
+      CREATE INDEX duplicates_of_original ON routing.duplicates (original_id);
+    `,
+  },
 ];

@@ -4,10 +4,12 @@ import type {
   AttributeAnswer,
   CaseAreas,
   CaseEventEnvelope,
+  CaseLinked,
   CaseReopened,
   CaseReported,
   CaseRouted,
   CaseSentToTriage,
+  CaseUnlinked,
   Location,
   RoutingFlag,
   WorkOrderStatusChanged,
@@ -21,6 +23,7 @@ import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
 import { PermanentMessageError } from '@caseline/messaging';
 import { AreaStore } from './area-store';
 import { DeadlineTimers } from './deadline-timers';
+import { DuplicateFinder } from './duplicate-finder';
 import { RuleSetStore } from './rule-set.store';
 import { TriageQueue } from './triage-queue';
 
@@ -58,12 +61,14 @@ export class RoutingService implements OnApplicationBootstrap {
     private readonly rules: RuleSetStore,
     private readonly triage: TriageQueue,
     private readonly timers: DeadlineTimers,
+    private readonly duplicates: DuplicateFinder,
   ) {}
 
   /** Areas first: the rules are checked against them. Then the deadline timers. */
   async onApplicationBootstrap(): Promise<void> {
     await this.areas.start();
     await this.rules.start(this.areas.current);
+    this.duplicates.load();
     this.timers.start((district) => this.councilMember(district));
   }
 
@@ -109,9 +114,37 @@ export class RoutingService implements OnApplicationBootstrap {
    * resident reported, not from when we got round to it (a replay or a backlog must not move it).
    */
   async routeReportedCase(event: ReportedEvent): Promise<void> {
-    const outcome = this.outcome(event.data, new Date(event.metadata.at));
-    const command = 'route' in outcome ? { type: 'RouteCase' as const, data: outcome.route } : { type: 'SendToTriage' as const, data: outcome.triage };
-    await this.react(event, command, event.data);
+    // The same problem reported again nearby follows the open case instead of opening new work.
+    const original = await this.duplicates.findOriginal(event, this.groupOf(event.data));
+    if (original) {
+      const link = { relatedCaseId: original.caseId, relatedReference: original.reference, relation: 'duplicate-of' as const, distanceMeters: original.distanceMeters, policy: original.policy.id };
+      return this.react(event, { type: 'LinkAsDuplicate', data: link }, event);
+    }
+    return this.routeLike(event, event, new Date(event.metadata.at));
+  }
+
+  /** A duplicate link (found by routing, or made by staff): the original counts one more resident. */
+  async countDuplicate(event: CaseEventEnvelope<'CaseLinked', CaseLinked['data']>): Promise<void> {
+    if (event.data.relation !== 'duplicate-of') return;
+    const { reported } = await this.caseAndReport(event.caseId);
+    await this.caseLog.execute(event.data.relatedCaseId, { type: 'CountDuplicate', data: { duplicateCaseId: event.caseId, duplicateReference: reported.data.reference } }, {
+      metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
+      reactionTo: { eventId: event.eventId, consumer: 'routing' },
+      alongside: (sql) => this.duplicates.recordDuplicate(sql, event.caseId, event.data.relatedCaseId, event.data.relatedReference),
+    });
+  }
+
+  /** A duplicate link undone (by staff, or because the original was withdrawn): the original stops counting it, and the case is routed on its own. */
+  async detachDuplicate(event: CaseEventEnvelope<'CaseUnlinked', CaseUnlinked['data']>): Promise<void> {
+    const { state, reported } = await this.caseAndReport(event.caseId);
+    if (!state.exists) return;
+    await this.caseLog.execute(event.data.relatedCaseId, { type: 'WithdrawDuplicate', data: { duplicateCaseId: event.caseId, duplicateReference: state.reference } }, {
+      metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
+      reactionTo: { eventId: event.eventId, consumer: 'routing:withdraw' },
+      alongside: (sql) => this.duplicates.forgetDuplicate(sql, event.caseId),
+    });
+    // Its deadline counts from the resident's report, as if it had never been linked.
+    await this.routeLike(event, reported, new Date(reported.metadata.at));
   }
 
   /**
@@ -129,7 +162,7 @@ export class RoutingService implements OnApplicationBootstrap {
         ? { triage: { reason: 'referral-limit-reached', detail: `Referred ${excluding.length} times (${excluding.join(' → ')}); an operator decides from here`, ...this.placementData(this.place(reported.data.location)) } }
         : this.outcome(reported.data, new Date(event.metadata.at), excluding);
     const reason = event.data.note ?? `${event.data.department} rejected the work order (${event.data.departmentStatus})`;
-    await this.react(event, { type: 'ReferCase', data: { fromDepartment: event.data.department, reason, next: outcome } }, reported.data);
+    await this.react(event, { type: 'ReferCase', data: { fromDepartment: event.data.department, reason, next: outcome } }, reported);
   }
 
   /** "Not fixed": back to the department that resolved it; a case nobody resolved (answered at first contact) is routed afresh. */
@@ -156,7 +189,7 @@ export class RoutingService implements OnApplicationBootstrap {
       matched: {},
       ...this.placementData(this.place(reported.data.location)),
     };
-    await this.react(event, { type: 'RouteCase', data: route }, reported.data);
+    await this.react(event, { type: 'RouteCase', data: route }, reported);
   }
 
   /** An operator places a case waiting in triage. CaseDomainError when the case is not in triage. */
@@ -186,7 +219,7 @@ export class RoutingService implements OnApplicationBootstrap {
       metadata: { actor, channel: 'system', at: now.toISOString(), correlationId: caseId },
       alongside: async (sql, appended) => {
         await this.triage.remove(sql, caseId);
-        await this.recordEffects(sql, caseId, reported.data, appended);
+        await this.recordEffects(sql, caseId, reported, appended);
       },
     });
     if (appended.length === 0) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
@@ -200,7 +233,7 @@ export class RoutingService implements OnApplicationBootstrap {
   private async routeLike(cause: CaseEventEnvelope, reported: ReportedEvent, clockStart: Date): Promise<void> {
     const outcome = this.outcome(reported.data, clockStart);
     const command = 'route' in outcome ? { type: 'RouteCase' as const, data: outcome.route } : { type: 'SendToTriage' as const, data: outcome.triage };
-    await this.react(cause, command, reported.data);
+    await this.react(cause, command, reported);
   }
 
   /** The event data of routing's decision for a reported case. */
@@ -215,9 +248,7 @@ export class RoutingService implements OnApplicationBootstrap {
   }
 
   private facts(reported: CaseReported['data'], placement: Placement): CaseFacts {
-    // The group intake saw: a service added a moment ago may not be in this process's catalog yet.
-    const group = reported.serviceGroup ?? this.catalog.find(reported.serviceCode)?.group ?? '';
-    return { serviceCode: reported.serviceCode, group, channel: reported.channel, areas: placement.areaIds, answers: reported.attributes ?? {}, description: reported.description };
+    return { serviceCode: reported.serviceCode, group: this.groupOf(reported), channel: reported.channel, areas: placement.areaIds, answers: reported.attributes ?? {}, description: reported.description };
   }
 
   private decide(facts: CaseFacts, clockStart: Date, excluding: string[] = []): RoutingDecision | undefined {
@@ -233,7 +264,7 @@ export class RoutingService implements OnApplicationBootstrap {
   }
 
   /** Appends routing's reaction to an event exactly once (redeliveries find it there), with its effects in the same transaction. */
-  private async react(cause: CaseEventEnvelope, command: Parameters<CaseLog['execute']>[1], reported: CaseReported['data']): Promise<void> {
+  private async react(cause: CaseEventEnvelope, command: Parameters<CaseLog['execute']>[1], reported: ReportedEvent): Promise<void> {
     const { appended } = await this.caseLog.execute(cause.caseId, command, {
       metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
       reactionTo: { eventId: cause.eventId, consumer: 'routing' },
@@ -243,11 +274,14 @@ export class RoutingService implements OnApplicationBootstrap {
     for (const event of appended) this.logger.log(`case ${cause.caseId}: ${event.type}`);
   }
 
-  /** What routing keeps beside the log: the triage queue, and the timer of the deadline in force. */
-  private async recordEffects(sql: Sql, caseId: string, reported: CaseReported['data'], appended: CaseEventEnvelope[]): Promise<void> {
+  /** What routing keeps beside the log: the triage queue, the timer of the deadline in force, open cases and duplicates. */
+  private async recordEffects(sql: Sql, caseId: string, reported: ReportedEvent, appended: CaseEventEnvelope[]): Promise<void> {
     for (const event of appended) {
+      if (event.type === 'CaseSentToTriage' || event.type === 'CaseRouted') {
+        await this.duplicates.recordOpen(sql, caseId, reported.data, this.groupOf(reported.data), reported.metadata.at);
+      }
       if (event.type === 'CaseSentToTriage') {
-        await this.triage.add(sql, caseId, reported, event as CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>);
+        await this.triage.add(sql, caseId, reported.data, event as CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>);
         await this.timers.forget(sql, caseId);
       }
       if (event.type === 'CaseRouted') {
@@ -300,10 +334,35 @@ export class RoutingService implements OnApplicationBootstrap {
     return this.timers.pause(caseId);
   }
 
-  /** Resolved or cancelled: no deadline runs and nobody need decide. */
-  async closeCase(caseId: string): Promise<void> {
+  /**
+   * Resolved or cancelled: no deadline runs, nobody need decide, nobody can duplicate it. Its
+   * duplicates are resolved with it; if its reporter withdrew it, they stand on their own instead
+   * (the problem they reported is still there).
+   */
+  async closeCase(event: CaseEventEnvelope): Promise<void> {
+    const caseId = event.caseId;
     await this.timers.forget(undefined, caseId);
     await this.triage.forget(caseId);
+    await this.duplicates.forgetOpen(caseId);
+    const resolvedNote = event.type === 'CaseResolved' ? (event.data as { note?: string }).note : undefined;
+    const originalReference = (await this.caseAndReport(caseId)).reported.data.reference;
+    for (const duplicateId of await this.duplicates.duplicatesOf(caseId)) {
+      const command: Parameters<CaseLog['execute']>[1] =
+        event.type === 'CaseResolved'
+          ? { type: 'SettleDuplicate', data: resolvedNote ? { note: resolvedNote } : {} }
+          : { type: 'UnlinkDuplicate', data: { reason: `Request ${originalReference} was withdrawn by its reporter` } };
+      await this.caseLog.execute(duplicateId, command, {
+        metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
+        // One reaction per duplicate: the consumer name carries the duplicate, so their event ids differ.
+        reactionTo: { eventId: event.eventId, consumer: `routing:${command.type}:${duplicateId}` },
+        alongside: event.type === 'CaseResolved' ? (sql) => this.duplicates.forgetDuplicate(sql, duplicateId) : undefined,
+      });
+    }
+  }
+
+  private groupOf(reported: CaseReported['data']): string {
+    // The group intake saw: a service added a moment ago may not be in this process's catalog yet.
+    return reported.serviceGroup ?? this.catalog.find(reported.serviceCode)?.group ?? '';
   }
 
   private async caseAndReport(caseId: string): Promise<{ state: CaseState; reported: ReportedEvent; history: CaseEventEnvelope[] }> {

@@ -2,3 +2,4 @@ export * from './wait-for';
 export * from './postgres';
 export * from './system';
 export * from './kafka';
+export * from './places';

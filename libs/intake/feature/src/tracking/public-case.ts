@@ -135,7 +135,13 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
     case 'CaseReopened':
       return { en: 'Reopened: reported as not fixed.', es: 'Reabierta: se informó que no quedó resuelto.' };
     case 'CaseLinked':
-      return { en: `Linked to request ${event.data.relatedReference}.`, es: `Vinculada a la solicitud ${event.data.relatedReference}.` };
+      return event.data.relation === 'duplicate-of'
+        ? { en: `Another resident already reported this problem as request ${event.data.relatedReference}; this request follows it.`, es: `Otra persona ya informó este problema con la solicitud ${event.data.relatedReference}; esta solicitud la sigue.` }
+        : { en: `Linked to request ${event.data.relatedReference}.`, es: `Vinculada a la solicitud ${event.data.relatedReference}.` };
+    case 'CaseUnlinked':
+      return { en: 'This request is handled on its own again.', es: 'Esta solicitud vuelve a tramitarse por separado.' };
+    case 'DuplicateReported':
+      return { en: `${event.data.reporters} residents have reported this problem.`, es: `${event.data.reporters} personas han informado este problema.` };
     default:
       // Staff notes (NoteAdded) and anything internal stay out of the public view.
       return undefined;
