@@ -46,6 +46,9 @@ describe('routing', () => {
     return answer;
   };
   const eventsOf = async (caseId: string) => readCase(asSql(pool), caseId);
+  const intake = (path: string, body: unknown = {}) => fetch(`${system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const complete = (workOrderId: string, note?: string) =>
+    fetch(`${system.url('department-simulator')}/work-orders/${workOrderId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed', ...(note ? { note } : {}) }) });
   const messagesTo = async (email: string) => (await (await fetch(`${system.url('mail-catcher')}/messages?to=${encodeURIComponent(email)}`)).json()) as { subject: string }[];
   const dataOf = async (caseId: string, type: string) => (await eventsOf(caseId)).filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
   const waitForEvent = (caseId: string, type: string, count = 1) =>
@@ -308,7 +311,6 @@ describe('routing', () => {
   });
 
   describe('duplicates', () => {
-    const intake = (path: string, body: unknown = {}) => fetch(`${system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     // About 10 m north: the same streetlight, as another resident describes it.
     const nearby = (place: { lat: number; long: number }) => ({ lat: Number((place.lat + 0.00009).toFixed(6)), long: place.long });
     const light = (location: object, email?: string) => report({ serviceCode: 'STREETLIGHT', location, ...(email ? { reporter: { email, language: 'en' } } : {}) });
@@ -367,5 +369,40 @@ describe('routing', () => {
       expect(await waitForEvent(second.id, 'CaseUnlinked')).toEqual([expect.objectContaining({ reason: `Request ${original.reference} was withdrawn by its reporter` })]);
       expect(await waitForEvent(second.id, 'CaseRouted')).toEqual([expect.objectContaining({ department: 'DOT', decidedBy: 'rule' })]);
     });
+  });
+
+  it('splits a multi-agency problem into child cases for other departments; the parent resolves when they all do', async () => {
+    const parent = await report({ serviceCode: 'FALLEN-TREE', attributes: { BLOCKING: ['WIRES'] }, location: distinctPlace() });
+    await waitForEvent(parent.id, 'WorkOrderCreated'); // Parks takes the tree
+    const refused = await intake(`${parent.reference}/split`, { reason: 'x', children: [{ department: 'NOPE', description: 'x' }] });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toContain('children[0].department');
+    expect((await intake(`${parent.reference}/split`, { reason: 'x', children: [] })).status).toBe(400);
+
+    const split = await intake(`${parent.reference}/split`, {
+      reason: 'The tree brought down a streetlight and broke a water pipe',
+      children: [
+        { department: 'DOT', serviceCode: 'STREETLIGHT', description: 'Streetlight knocked down by the tree' },
+        { department: 'DEP', serviceCode: 'WATER-LEAK', description: 'Water pipe broken by the roots' },
+      ],
+    });
+    expect(split.status).toBe(200);
+    const [{ children }] = (await waitForEvent(parent.id, 'CaseSplit')) as unknown as { children: { caseId: string; reference: string; department: string }[] }[];
+    expect(children.map((c) => c.department)).toEqual(['DOT', 'DEP']);
+    for (const child of children) {
+      const [routed] = await waitForEvent(child.caseId, 'CaseRouted');
+      expect(routed).toMatchObject({ department: child.department, decidedBy: 'split', reason: `part of request ${parent.reference}` });
+      expect((await eventsOf(child.caseId))[0].data).toMatchObject({ parent: { caseId: parent.id, reference: parent.reference, department: child.department } });
+      await waitForEvent(child.caseId, 'WorkOrderCreated');
+    }
+
+    // Parks finishes first: the parent stays open while its parts are not done.
+    await complete((await workOrderOf(parent.reference)).id, 'Tree removed');
+    await waitFor(async () => (await dataOf(parent.id, 'WorkOrderStatusChanged')).some((s) => s.status === 'completed'), 'Parks to finish');
+    expect(await dataOf(parent.id, 'CaseResolved')).toHaveLength(0);
+    for (const child of children) await complete((await workOrderOf(child.reference)).id);
+    const [resolved] = await waitForEvent(parent.id, 'CaseResolved');
+    expect(resolved).toEqual({ resolution: 'fixed', note: `Every part of the request was done (${children.map((c) => c.reference).join(', ')})` });
+    expect(await dataOf(parent.id, 'ChildCaseResolved')).toHaveLength(2);
   });
 });

@@ -31,7 +31,24 @@ export interface CaseReported {
     attributes?: Record<string, AttributeAnswer>;
     /** A photo or document the reporter linked (kept as a link, never fetched into the log). */
     mediaUrl?: string;
+    /** A part of a multi-agency case, split off for another department. */
+    parent?: { caseId: string; reference: string; department: string };
   };
+}
+
+/** A multi-agency problem split into child cases, one per department; the parent resolves when they all do. */
+export interface CaseSplit {
+  type: 'CaseSplit';
+  data: {
+    reason: string;
+    children: { caseId: string; reference: string; department: string; serviceCode: string; description: string }[];
+  };
+}
+
+/** On the parent: one of its child cases was resolved. */
+export interface ChildCaseResolved {
+  type: 'ChildCaseResolved';
+  data: { childCaseId: string; childReference: string; resolution: string; note?: string };
 }
 
 /** The areas a located case lies in, by layer (e.g. council-district → { id: '3', name: 'Council District 3' }). */
@@ -61,7 +78,7 @@ export interface CaseRouted {
      * Who chose the department: a routing rule, an operator deciding a case in triage, or a reopening
      * returning the case to the department that resolved it. Absent in events written before: a rule.
      */
-    decidedBy?: 'rule' | 'operator' | 'reopening';
+    decidedBy?: 'rule' | 'operator' | 'reopening' | 'split';
     /** The rule (with the rule set's version) that decided, when a rule did. */
     rule?: { id: string; version: number; description: string };
     /** In the words of whoever decided, when it was not a rule. */
@@ -254,7 +271,7 @@ export interface ResidentNotificationFailed {
   };
 }
 
-export type CaseEvent = CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
+export type CaseEvent = CaseSplit | ChildCaseResolved | CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
@@ -281,6 +298,8 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'DuplicateConfirmed',
   'DuplicateReported',
   'DuplicateWithdrawn',
+  'CaseSplit',
+  'ChildCaseResolved',
 ];
 
 /** Current schema version of each event type's data. */
@@ -308,6 +327,8 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   DuplicateConfirmed: 1,
   DuplicateReported: 1,
   DuplicateWithdrawn: 1,
+  CaseSplit: 1,
+  ChildCaseResolved: 1,
 };
 
 export const isCaseEventType = (type: string): type is CaseEventType => (CASE_EVENT_TYPES as readonly string[]).includes(type);

@@ -17,7 +17,13 @@ export function summarize(event: CaseEvent): string {
       return `Reported "${event.data.serviceName}" via ${event.data.channel}; reference ${event.data.reference}`;
     case 'CaseRouted': {
       const { rule, reason, decidedBy, departmentName, dueAt, areas } = event.data;
-      const why = rule ? `by rule ${rule.id} v${rule.version} (${rule.description})` : decidedBy === 'reopening' ? `back to the department that resolved it` : `by an operator${reason ? ` (${reason})` : ''}`;
+      const why = rule
+        ? `by rule ${rule.id} v${rule.version} (${rule.description})`
+        : decidedBy === 'reopening'
+          ? `back to the department that resolved it`
+          : decidedBy === 'split'
+            ? `as ${reason ?? 'a part of another request'}`
+            : `by an operator${reason ? ` (${reason})` : ''}`;
       const where = areas && Object.keys(areas).length > 0 ? `; in ${Object.values(areas).map((a) => a.name).join(', ')}` : '';
       return `Assigned to ${departmentName} ${why}; due ${dueAt}${where}`;
     }
@@ -55,6 +61,10 @@ export function summarize(event: CaseEvent): string {
       return event.data.distanceMeters !== undefined
         ? `Linked as a duplicate of ${event.data.relatedReference} (${event.data.distanceMeters} m away, ${event.data.policy}); the reporter follows it`
         : `Linked to ${event.data.relatedReference} (${event.data.relation})`;
+    case 'CaseSplit':
+      return `Split into ${event.data.children.map((c) => `${c.reference} (${c.department})`).join(', ')}: ${event.data.reason}`;
+    case 'ChildCaseResolved':
+      return `Part ${event.data.childReference} resolved (${event.data.resolution})${event.data.note ? `: ${event.data.note}` : ''}`;
     case 'CaseUnlinked':
       return `No longer a duplicate of ${event.data.relatedReference}: ${event.data.reason}`;
     case 'DuplicateConfirmed':

@@ -2,6 +2,8 @@ import type {
   CaseEvent,
   CaseReported,
   CaseEscalated,
+  CaseSplit,
+  ChildCaseResolved,
   CaseReferred,
   CaseRouted,
   DeadlineMoved,
@@ -53,6 +55,8 @@ export type CaseState =
       duplicateOf?: { caseId: string; reference: string; confirmed: boolean };
       /** On an original: the cases linked to it as duplicates. */
       duplicates: string[];
+      /** Child cases split off for other departments, and whether each is resolved. */
+      children: { caseId: string; reference: string; resolved: boolean }[];
     };
 
 /** With `answeredAtFirstContact`, an operator answered an information-only call: reported and resolved at once. */
@@ -75,6 +79,8 @@ export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: Wor
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
+export type SplitCase = { type: 'SplitCase'; data: CaseSplit['data'] };
+export type RecordChildResolved = { type: 'RecordChildResolved'; data: ChildCaseResolved['data'] };
 /** Routing found an open case of the same kind nearby: this new case follows it instead of being routed. */
 export type LinkAsDuplicate = { type: 'LinkAsDuplicate'; data: CaseLinked['data'] & { relation: 'duplicate-of' } };
 export type ConfirmDuplicate = { type: 'ConfirmDuplicate'; data: Record<string, never> };
@@ -89,7 +95,7 @@ export type MoveDeadline = { type: 'MoveDeadline'; data: DeadlineMoved['data'] }
 /** Timers: the decider fills in the deadline in force, so a stale timer can only act on the current one. */
 export type RemindDeadline = { type: 'RemindDeadline'; data: Record<string, never> };
 export type EscalateCase = { type: 'EscalateCase'; data: { to: CaseEscalated['data']['to']; councilMember?: CaseEscalated['data']['councilMember'] } };
-export type CaseCommand = LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
+export type CaseCommand = SplitCase | RecordChildResolved | LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
 export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'not-a-duplicate' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
@@ -148,8 +154,10 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       }
       if (state.status === 'resolved' || state.status === 'cancelled' || workOrder.status === command.data.status) return [];
       const changed: CaseEvent = { type: 'WorkOrderStatusChanged', data: command.data };
-      // Scheduled is not done: only the department's "completed" resolves the case.
-      return command.data.status === 'completed'
+      // Scheduled is not done: only the department's "completed" resolves the case — and a case
+      // split into parts only once its child cases are resolved too.
+      const childrenOpen = state.children.some((c) => !c.resolved);
+      return command.data.status === 'completed' && !childrenOpen
         ? [changed, { type: 'CaseResolved', data: { resolution: 'fixed', note: command.data.note } }]
         : [changed];
     }
@@ -159,6 +167,21 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'RecordResidentNotificationFailed':
       return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotificationFailed', data: command.data }];
+
+    case 'SplitCase':
+      if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}`);
+      return command.data.children.length > 0 ? [{ type: 'CaseSplit', data: command.data }] : [];
+
+    case 'RecordChildResolved': {
+      const child = state.children.find((c) => c.caseId === command.data.childCaseId);
+      if (!child || child.resolved) return [];
+      const recorded: CaseEvent = { type: 'ChildCaseResolved', data: command.data };
+      const othersDone = state.children.every((c) => c.resolved || c.caseId === child.caseId);
+      const ownWorkDone = !state.workOrder || state.workOrder.status === 'completed';
+      if (!othersDone || !ownWorkDone || state.status === 'resolved' || state.status === 'cancelled') return [recorded];
+      const parts = state.children.map((c) => c.reference).join(', ');
+      return [recorded, { type: 'CaseResolved', data: { resolution: 'fixed', note: `Every part of the request was done (${parts})` } }];
+    }
 
     case 'LinkAsDuplicate':
       // Only a case nobody owns yet; a redelivery finds it linked (or routed) and adds nothing.
@@ -242,7 +265,7 @@ const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
   if (event.type === 'CaseReported') {
     const { reference, serviceCode, reporter } = event.data;
-    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [], referredBy: [], duplicates: [] };
+    return { exists: true, reference, serviceCode, reporter, status: 'received', notificationIds: [], links: [], referredBy: [], duplicates: [], children: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
@@ -285,6 +308,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return state.duplicateOf ? { ...state, duplicateOf: { ...state.duplicateOf, confirmed: true } } : state;
     case 'DuplicateReported':
       return { ...state, duplicates: [...state.duplicates, event.data.duplicateCaseId] };
+    case 'CaseSplit':
+      return { ...state, children: [...state.children, ...event.data.children.map(({ caseId, reference }) => ({ caseId, reference, resolved: false }))] };
+    case 'ChildCaseResolved':
+      return { ...state, children: state.children.map((c) => (c.caseId === event.data.childCaseId ? { ...c, resolved: true } : c)) };
     case 'DuplicateWithdrawn':
       return { ...state, duplicates: state.duplicates.filter((id) => id !== event.data.duplicateCaseId) };
     case 'InformationRequested':

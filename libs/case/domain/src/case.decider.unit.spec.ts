@@ -246,4 +246,29 @@ describe('case decider', () => {
       spec.given([reported(), routed(), counted]).when({ type: 'WithdrawDuplicate', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031' } }).then([{ type: 'DuplicateWithdrawn', data: { duplicateCaseId: 'd1', duplicateReference: '100-000-031', reporters: 1 } }]);
     });
   });
+
+  describe('split into child cases', () => {
+    const child = (n: number) => ({ caseId: `c${n}`, reference: `100-000-10${n}`, department: n === 1 ? 'DEP' : 'PARKS', serviceCode: 'STREETLIGHT', description: `part ${n}` });
+    const split: CaseEvent = { type: 'CaseSplit', data: { reason: 'A tree fell on the light and broke a water main', children: [child(1), child(2)] } };
+    const done = (n: number): CaseCommand => ({ type: 'RecordChildResolved', data: { childCaseId: `c${n}`, childReference: `100-000-10${n}`, resolution: 'fixed' } });
+
+    it('resolves the parent when its last part is resolved, once', () => {
+      spec.given([reported(), routed()]).when({ type: 'SplitCase', data: split.data as never }).then([split]);
+      spec.given([reported(), routed(), split]).when(done(1)).then([{ type: 'ChildCaseResolved', data: { childCaseId: 'c1', childReference: '100-000-101', resolution: 'fixed' } }]);
+      const first: CaseEvent = { type: 'ChildCaseResolved', data: { childCaseId: 'c1', childReference: '100-000-101', resolution: 'fixed' } };
+      spec.given([reported(), routed(), split, first]).when(done(1)).then([]);
+      spec.given([reported(), routed(), split, first]).when(done(2)).then([
+        { type: 'ChildCaseResolved', data: { childCaseId: 'c2', childReference: '100-000-102', resolution: 'fixed' } },
+        { type: 'CaseResolved', data: { resolution: 'fixed', note: 'Every part of the request was done (100-000-101, 100-000-102)' } },
+      ]);
+    });
+
+    it('keeps the parent open when its own work is done before its parts, and waits for its own work', () => {
+      spec.given([reported(), routed(), workOrderCreated(), split]).when(status('completed', 'Light fixed')).then([
+        { type: 'WorkOrderStatusChanged', data: { department: 'DOT', workOrderId: 'WO-000001', status: 'completed', departmentStatus: 'COMPLETED', note: 'Light fixed' } },
+      ]);
+      const first: CaseEvent = { type: 'ChildCaseResolved', data: { childCaseId: 'c1', childReference: '100-000-101', resolution: 'fixed' } };
+      spec.given([reported(), routed(), workOrderCreated(), split, first]).when(done(2)).then([{ type: 'ChildCaseResolved', data: { childCaseId: 'c2', childReference: '100-000-102', resolution: 'fixed' } }]);
+    });
+  });
 });

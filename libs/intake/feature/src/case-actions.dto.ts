@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import type { CaseLinked } from '@caseline/case-contracts';
 import { parseDateTimeWithZone } from '@caseline/catalog-domain';
 import { parseReference } from '@caseline/intake-domain';
@@ -34,6 +34,18 @@ export class RequestInformationDto {
 /** POST /v1/cases/{reference}/duplicate/undo: staff say it is not the same problem after all. */
 export class UndoDuplicateDto {
   @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(1000) reason!: string;
+}
+
+export class SplitChildDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'department must not be blank' }) @MaxLength(50) department!: string;
+  @IsOptional() @IsString() @MaxLength(100) serviceCode?: string;
+  @IsString() @Matches(NOT_BLANK, { message: 'description must not be blank' }) @MaxLength(4000) description!: string;
+}
+
+/** POST /v1/cases/{reference}/split: a multi-agency problem becomes child cases, one per department's part. */
+export class SplitCaseDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(1000) reason!: string;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => SplitChildDto) children!: SplitChildDto[];
 }
 
 /** POST /v1/cases/{reference}/cancel */

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { isChannel, parseDateTimeWithZone } from '@caseline/catalog-domain';
 import { problem } from '@caseline/service-kit';
 import { idempotencyCaller, reportingActor, residentActor, staffActor } from './actors';
-import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, RequestInformationDto, SearchCasesQuery, UndoDuplicateDto } from './case-actions.dto';
+import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, RequestInformationDto, SearchCasesQuery, SplitCaseDto, UndoDuplicateDto } from './case-actions.dto';
 import { CaseIndex, CaseSearchPage } from './case-index';
 import { CaseFilter, contactHash, decodeCursor, normalizeEmail, normalizePhone, parseBoundingBox, parseStatuses, SEARCH_LIMIT, searchWords } from './case-search';
 import { ReportCaseDto } from './report-case.dto';
@@ -131,6 +131,17 @@ export class CasesController {
   @HttpCode(200)
   undoDuplicate(@Param('reference') reference: string, @Body() dto: UndoDuplicateDto): Promise<StaffCaseView> {
     return this.intake.undoDuplicate(reference, dto.reason, staffActor());
+  }
+
+  /** Staff split a multi-agency problem into child cases for other departments; the parent resolves when they all do. */
+  @Post('cases/:reference/split')
+  @HttpCode(200)
+  async split(@Param('reference') reference: string, @Body() dto: SplitCaseDto): Promise<StaffCaseView> {
+    try {
+      return await this.intake.split(reference, dto, staffActor());
+    } catch (error) {
+      throw asProblem(error);
+    }
   }
 
   @Post('cases/:reference/notes')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, CaseEventEnvelope, CaseLinked, CaseReported, Channel, EventMetadata } from '@caseline/case-contracts';
+import type { Actor, CaseEventEnvelope, CaseLinked, CaseReported, CaseSplit, Channel, EventMetadata } from '@caseline/case-contracts';
 import { asCaseEvent, CaseCommand, CaseDomainError, caseDecider, summarize } from '@caseline/case-domain';
 import { isOfferedOn, validateAnswers } from '@caseline/catalog-domain';
 import { foldCase, WrongExpectedVersion } from '@caseline/event-store';
@@ -7,7 +7,7 @@ import { CatalogStore } from '@caseline/catalog-feature';
 import { Boundary, loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
 import { CaseLog, envInt, failpoint, problem, ProblemException } from '@caseline/service-kit';
-import { CaseSubmission, SubmissionRejected, submissionViolations } from './case-submission';
+import { CaseSubmission, SubmissionRejected, SubmissionViolation, submissionViolations } from './case-submission';
 import { CaseView, caseViewOf, StaffCaseView, staffViewOf } from './case-views';
 import { IdempotencyKey, IdempotencyKeys } from './idempotency-keys';
 import { caseIdForReference, ReferenceSerials } from './reference-serials';
@@ -39,6 +39,7 @@ const conflict = (code: string, detail: string): ProblemException => new Problem
 @Injectable()
 export class IntakeService {
   private readonly boundary: Boundary | undefined;
+  private readonly departments: Set<string>;
   /** How long after its resolution a resident may reopen a case as "not fixed". */
   private readonly reopenWindowDays = envInt('REOPEN_WINDOW_DAYS', 14);
 
@@ -49,7 +50,9 @@ export class IntakeService {
     private readonly catalogStore: CatalogStore,
     private readonly publicCases: PublicCases,
   ) {
-    this.boundary = loadCityConfig().boundary;
+    const city = loadCityConfig();
+    this.boundary = city.boundary;
+    this.departments = new Set(city.departments.map((d) => d.code));
     if (this.reopenWindowDays < 0) throw new Error('REOPEN_WINDOW_DAYS must not be negative');
   }
 
@@ -107,6 +110,58 @@ export class IntakeService {
       // The key's case is already in the log: an earlier try, or a concurrent one that won the race.
       if (options.idempotencyKey && error instanceof WrongExpectedVersion) return caseViewOf(await this.caseLog.history(caseId));
       throw error;
+    }
+  }
+
+  /**
+   * Staff split a multi-agency problem: one child case per part, each for its department, at the
+   * parent's place. The parent's CaseSplit (with the children's references) is the record; the
+   * children are opened from it — here, and again by intake's projection should this process stop
+   * in between (opening an existing case adds nothing).
+   */
+  async split(reference: string, input: { reason: string; children: { department: string; serviceCode?: string; description: string }[] }, actor: Actor): Promise<StaffCaseView> {
+    const { caseId, history } = await this.caseByReference(reference);
+    const parent = history[0].data as CaseReported['data'];
+    const violations = input.children.flatMap((child, index) => {
+      const problems: SubmissionViolation[] = [];
+      if (!this.departments.has(child.department)) problems.push({ field: `children[${index}].department`, rule: 'known', message: `department "${child.department}" does not exist` });
+      const service = this.catalogStore.find(child.serviceCode ?? parent.serviceCode);
+      if (!service?.active) problems.push({ field: `children[${index}].serviceCode`, rule: 'serviceActive', message: `service "${child.serviceCode}" is not in the service catalog` });
+      return problems;
+    });
+    if (violations.length > 0) throw new SubmissionRejected('invalid', violations);
+    const children = [];
+    for (const child of input.children) {
+      const childReference = formatReference(await this.serials.take());
+      children.push({ caseId: caseIdForReference(childReference), reference: childReference, department: child.department, serviceCode: child.serviceCode ?? parent.serviceCode, description: child.description });
+    }
+    const view = await this.act(caseId, { type: 'SplitCase', data: { reason: input.reason, children } }, actor);
+    const split = (await this.caseLog.history(caseId)).reverse().find((e) => e.type === 'CaseSplit') as CaseEventEnvelope<'CaseSplit', CaseSplit['data']>;
+    await this.openChildren(split);
+    return view;
+  }
+
+  /** Opens the child cases a CaseSplit names that are not open yet. */
+  async openChildren(split: CaseEventEnvelope<'CaseSplit', CaseSplit['data']>): Promise<void> {
+    const [reported] = await this.caseLog.history(split.caseId);
+    const parent = reported.data as CaseReported['data'];
+    for (const child of split.data.children) {
+      const service = this.catalogStore.find(child.serviceCode);
+      const data: CaseReported['data'] = {
+        reference: child.reference,
+        serviceCode: child.serviceCode,
+        serviceName: service?.name ?? child.serviceCode,
+        ...(service ? { serviceGroup: service.group } : {}),
+        description: child.description,
+        location: parent.location,
+        channel: 'system',
+        parent: { caseId: split.caseId, reference: parent.reference, department: child.department },
+      };
+      try {
+        await this.caseLog.open(child.caseId, { type: 'ReportCase', data }, { ...split.metadata, channel: 'system', causationId: split.eventId, correlationId: split.caseId });
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion)) throw error; // already open: an earlier try
+      }
     }
   }
 

@@ -1,9 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
-import type { CaseEventEnvelope } from '@caseline/case-contracts';
+import type { CaseEventEnvelope, CaseSplit } from '@caseline/case-contracts';
 import { CaseLog, transactorFor } from '@caseline/service-kit';
 import { CaseIndex } from './case-index';
+import { IntakeService } from './intake.service';
 import { ServiceRequestsProjection } from './open311/service-requests.projection';
 
 /** Events that change nothing a read model shows. */
@@ -24,6 +25,7 @@ export class ReadModelsProjection {
     private readonly caseLog: CaseLog,
     private readonly serviceRequests: ServiceRequestsProjection,
     private readonly caseIndex: CaseIndex,
+    private readonly intake: IntakeService,
   ) {
     this.transaction = transactorFor(dataSource);
   }
@@ -31,6 +33,8 @@ export class ReadModelsProjection {
   @EventPattern('*')
   async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
     if (UNSEEN.has(event.type)) return;
+    // Intake's one reaction: the child cases a split names exist (normally opened by the request already).
+    if (event.type === 'CaseSplit') await this.intake.openChildren(event as CaseEventEnvelope<'CaseSplit', CaseSplit['data']>);
     // A case's first event is its whole stream so far: no need to read it back (a later event
     // brings the rest; the version guard keeps a newer row if this one arrives late).
     const history = event.caseVersion === 1 ? [event] : await this.caseLog.history(event.caseId);

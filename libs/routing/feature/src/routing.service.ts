@@ -7,6 +7,7 @@ import type {
   CaseLinked,
   CaseReopened,
   CaseReported,
+  CaseResolved,
   CaseRouted,
   CaseSentToTriage,
   CaseUnlinked,
@@ -114,6 +115,7 @@ export class RoutingService implements OnApplicationBootstrap {
    * resident reported, not from when we got round to it (a replay or a backlog must not move it).
    */
   async routeReportedCase(event: ReportedEvent): Promise<void> {
+    if (event.data.parent) return this.routeChild(event, event.data.parent);
     // The same problem reported again nearby follows the open case instead of opening new work.
     const original = await this.duplicates.findOriginal(event, this.groupOf(event.data));
     if (original) {
@@ -197,24 +199,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const { state, reported } = await this.caseAndReport(caseId);
     if (!state.exists || !state.inTriage) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
     const now = new Date();
-    const placement = this.place(reported.data.location);
-    // The department's own first matching rule gives the deadline and the default priority.
-    const ownRule = decideRoute({ version: this.rules.current.version, rules: this.rules.current.rules.filter((r) => r.department === input.department) }, this.facts(reported.data, placement));
-    const target = ownRule?.target ?? { businessDays: 5 };
-    const route: CaseRouted['data'] = {
-      department: input.department,
-      departmentName: this.departmentName(input.department),
-      ...(input.queue ? { queue: input.queue } : {}),
-      ...(input.crew ? { crew: input.crew } : {}),
-      priority: input.priority ?? ownRule?.priority ?? 'normal',
-      target,
-      dueAt: this.dueAt(input.department, now, target),
-      clockStartedAt: now.toISOString(),
-      decidedBy: 'operator',
-      reason: input.reason,
-      matched: {},
-      ...this.placementData(placement),
-    };
+    const route = this.routeTo(input.department, reported.data, now, { decidedBy: 'operator', reason: input.reason, queue: input.queue, crew: input.crew, priority: input.priority });
     const { appended } = await this.caseLog.execute(caseId, { type: 'RouteCase', data: route }, {
       metadata: { actor, channel: 'system', at: now.toISOString(), correlationId: caseId },
       alongside: async (sql, appended) => {
@@ -224,6 +209,41 @@ export class RoutingService implements OnApplicationBootstrap {
     });
     if (appended.length === 0) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
     return route;
+  }
+
+  /**
+   * A department chosen by someone (an operator, or a split): the department's own first matching
+   * rule gives the deadline's target and the default priority.
+   */
+  private routeTo(
+    department: string,
+    reported: CaseReported['data'],
+    clockStart: Date,
+    choice: { decidedBy: 'operator' | 'split'; reason: string; queue?: string; crew?: string; priority?: CaseRouted['data']['priority'] },
+  ): CaseRouted['data'] {
+    const placement = this.place(reported.location);
+    const ownRule = decideRoute({ version: this.rules.current.version, rules: this.rules.current.rules.filter((r) => r.department === department) }, this.facts(reported, placement));
+    const target = ownRule?.target ?? { businessDays: 5 };
+    return {
+      department,
+      departmentName: this.departmentName(department),
+      ...(choice.queue ? { queue: choice.queue } : {}),
+      ...(choice.crew ? { crew: choice.crew } : {}),
+      priority: choice.priority ?? ownRule?.priority ?? 'normal',
+      target,
+      dueAt: this.dueAt(department, clockStart, target),
+      clockStartedAt: clockStart.toISOString(),
+      decidedBy: choice.decidedBy,
+      reason: choice.reason,
+      matched: {},
+      ...this.placementData(placement),
+    };
+  }
+
+  /** A child case split off for a department goes to it, its deadline counting from the split. */
+  private routeChild(event: ReportedEvent, parent: NonNullable<CaseReported['data']['parent']>): Promise<void> {
+    const route = this.routeTo(parent.department, event.data, new Date(event.metadata.at), { decidedBy: 'split', reason: `part of request ${parent.reference}` });
+    return this.react(event, { type: 'RouteCase', data: route }, event);
   }
 
   departmentExists(code: string): boolean {
@@ -345,7 +365,17 @@ export class RoutingService implements OnApplicationBootstrap {
     await this.triage.forget(caseId);
     await this.duplicates.forgetOpen(caseId);
     const resolvedNote = event.type === 'CaseResolved' ? (event.data as { note?: string }).note : undefined;
-    const originalReference = (await this.caseAndReport(caseId)).reported.data.reference;
+    const { reported } = await this.caseAndReport(caseId);
+    const originalReference = reported.data.reference;
+    // A part of a split case: its parent learns it is done (and resolves when every part is).
+    const { parent } = reported.data;
+    if (parent && event.type === 'CaseResolved') {
+      const { resolution, note } = event.data as CaseResolved['data'];
+      await this.caseLog.execute(parent.caseId, { type: 'RecordChildResolved', data: { childCaseId: caseId, childReference: originalReference, resolution, ...(note ? { note } : {}) } }, {
+        metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
+        reactionTo: { eventId: event.eventId, consumer: 'routing:parent' },
+      });
+    }
     for (const duplicateId of await this.duplicates.duplicatesOf(caseId)) {
       const command: Parameters<CaseLog['execute']>[1] =
         event.type === 'CaseResolved'

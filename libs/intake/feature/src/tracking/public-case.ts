@@ -138,6 +138,10 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
       return event.data.relation === 'duplicate-of'
         ? { en: `Another resident already reported this problem as request ${event.data.relatedReference}; this request follows it.`, es: `Otra persona ya informó este problema con la solicitud ${event.data.relatedReference}; esta solicitud la sigue.` }
         : { en: `Linked to request ${event.data.relatedReference}.`, es: `Vinculada a la solicitud ${event.data.relatedReference}.` };
+    case 'CaseSplit':
+      return { en: `The work was split between departments: ${event.data.children.map((c) => c.reference).join(', ')}.`, es: `El trabajo se repartió entre departamentos: ${event.data.children.map((c) => c.reference).join(', ')}.` };
+    case 'ChildCaseResolved':
+      return { en: `Part ${event.data.childReference} was resolved.`, es: `La parte ${event.data.childReference} fue resuelta.` };
     case 'CaseUnlinked':
       return { en: 'This request is handled on its own again.', es: 'Esta solicitud vuelve a tramitarse por separado.' };
     case 'DuplicateReported':
