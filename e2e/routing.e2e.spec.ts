@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { caseEventsTopic } from '@caseline/case-contracts';
-import { readCase } from '@caseline/event-store';
+import { appendToCase, newEventId, readCase } from '@caseline/event-store';
 import { asSql, consumerLag, distinctPlace, TestSystem, testKafka, testPool, waitFor } from '@caseline/testing';
 import { caseApi } from './case-api';
 
@@ -80,9 +80,19 @@ describe('routing', () => {
   it('routes a case without areas by type alone (no location, or a location outside every area, flagged)', async () => {
     const { id } = await report({ serviceCode: 'POTHOLE', location: { address: '350 5th Ave' } });
     expect(await waitForEvent(id, 'CaseRouted')).toEqual([expect.objectContaining({ rule: expect.objectContaining({ id: 'potholes' }), matched: { serviceCode: 'POTHOLE' } })]);
-    const dryRun = await send('POST', '/v1/routing/dry-run', { serviceCode: 'POTHOLE', location: { lat: 40.6413, long: -73.7781 } }); // JFK airport: in the city, in no community district
+    const dryRun = await send('POST', '/v1/routing/dry-run', { serviceCode: 'POTHOLE', location: { lat: 40.55, long: -74.05 } }); // Lower Bay: inside the city limits, in no area
     expect(dryRun.status).toBe(200);
-    expect(dryRun.body).toMatchObject({ outcome: 'routed', decision: { rule: { id: 'potholes' } } });
+    expect(dryRun.body).toMatchObject({ outcome: 'routed', decision: { rule: { id: 'potholes' } }, placement: { areaIds: {}, flags: ['location-outside-areas'] } });
+  });
+
+  it('routes a case whose location is impossible by type alone, and flags it', async () => {
+    // Intake refuses such a location; an import or another system writing to the log may not.
+    const caseId = randomUUID();
+    const data = { reference: '999-000-001', serviceCode: 'POTHOLE', serviceName: 'Pothole', serviceGroup: 'Streets and sidewalks', description: 'Imported', location: { lat: 123.4, long: -73.98 }, channel: 'api' };
+    await appendToCase(asSql(pool), caseId, 0, [{ eventId: newEventId(), type: 'CaseReported', schemaVersion: 1, data, metadata: { actor: { kind: 'service', id: 'import', name: 'Historical import' }, channel: 'api', at: new Date().toISOString(), correlationId: caseId } }]);
+    const [routed] = await waitForEvent(caseId, 'CaseRouted');
+    expect(routed).toMatchObject({ department: 'DOT', rule: { id: 'potholes' }, matched: { serviceCode: 'POTHOLE' }, flags: ['impossible-location'] });
+    expect(routed.areas).toBeUndefined();
   });
 
   it('answers "where would this go, and why?" without writing anything', async () => {
@@ -252,7 +262,7 @@ describe('routing', () => {
 
       await timePasses(id, 'reminder');
       const [reminder] = await waitForEvent(id, 'DeadlineApproaching');
-      expect(reminder).toEqual({ dueAt: routed.dueAt, department: 'DOT' });
+      expect(reminder).toEqual({ dueAt: routed.dueAt, department: 'DOT', queue: 'roadway-manhattan' });
 
       // Routing dies right after it records the escalation, before it can mark the timer fired.
       await system.kill('routing', 'SIGTERM');

@@ -33,6 +33,8 @@ export type CaseState =
       status: CaseStatus;
       reporter?: ReporterContact;
       department?: string;
+      /** The department's queue the case is in, when the routing named one. */
+      queue?: string;
       dueAt?: string;
       workOrder?: { department: string; id: string; status?: WorkOrderStatus };
       /** The department's system refused the work order; the case waits for an operator. */
@@ -223,7 +225,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'RemindDeadline': {
       const open = state.department && state.dueAt && !state.waitingForInformation && state.status !== 'resolved' && state.status !== 'cancelled';
-      return open && state.remindedFor !== state.dueAt ? [{ type: 'DeadlineApproaching', data: { dueAt: state.dueAt!, department: state.department! } }] : [];
+      return open && state.remindedFor !== state.dueAt ? [{ type: 'DeadlineApproaching', data: { dueAt: state.dueAt!, department: state.department!, ...(state.queue ? { queue: state.queue } : {}) } }] : [];
     }
 
     case 'EscalateCase': {
@@ -271,11 +273,11 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
   switch (event.type) {
     case 'CaseRouted':
       // A new owner starts afresh: any earlier department's work order is not theirs.
-      return { ...state, status: 'assigned', department: event.data.department, dueAt: event.data.dueAt, inTriage: false, workOrder: undefined, workOrderRefused: false, waitingForInformation: false };
+      return { ...state, status: 'assigned', department: event.data.department, queue: event.data.queue, dueAt: event.data.dueAt, inTriage: false, workOrder: undefined, workOrderRefused: false, waitingForInformation: false };
     case 'CaseSentToTriage':
-      return { ...state, status: 'received', department: undefined, dueAt: undefined, inTriage: true };
+      return { ...state, status: 'received', department: undefined, queue: undefined, dueAt: undefined, inTriage: true };
     case 'CaseReferred':
-      return { ...state, status: 'received', department: undefined, dueAt: undefined, workOrder: undefined, referredBy: [...state.referredBy, event.data.fromDepartment] };
+      return { ...state, status: 'received', department: undefined, queue: undefined, dueAt: undefined, workOrder: undefined, referredBy: [...state.referredBy, event.data.fromDepartment] };
     case 'WorkOrderRefused':
       return { ...state, workOrderRefused: true };
     case 'WorkOrderCreated':

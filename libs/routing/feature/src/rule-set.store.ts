@@ -25,6 +25,28 @@ export class InvalidRuleSet extends Error {
   }
 }
 
+/** A rules file's rule set; InvalidRuleSet naming each problem's file and line (a syntax error's too). */
+export function parseRuleSetFile(text: string, file: string, context: RuleSetContext): RuleSet {
+  let parsed;
+  try {
+    parsed = parseJsonWithLines(text, file);
+  } catch (error) {
+    throw new InvalidRuleSet([{ field: '', message: (error as Error).message }], file);
+  }
+  const { value, lineOf } = parsed;
+  const problems = validateRuleSet(value, context);
+  if (problems.length === 0) return asRuleSet(value);
+  const rules = (value as { rules?: unknown[] }).rules ?? [];
+  throw new InvalidRuleSet(
+    problems.map((p) => {
+      const node = p.ruleIndex !== undefined ? rules[p.ruleIndex] : value;
+      const line = typeof node === 'object' && node !== null ? lineOf(node) : undefined;
+      return { ...p, message: `${file}${line ? `:${line}` : ''}: ${p.message}` };
+    }),
+    file,
+  );
+}
+
 /** The rules in force, as every routing replica folds them from the log. */
 @Injectable()
 export class RuleSetStore implements OnApplicationShutdown {
@@ -41,18 +63,8 @@ export class RuleSetStore implements OnApplicationShutdown {
   /** Seeds the stream from the city's routing-rules.json, refusing a file with problems (naming their lines). */
   async start(geography: Geography): Promise<void> {
     const file = this.city.routingFile;
-    const { value, lineOf } = parseJsonWithLines(readFileSync(file, 'utf8'), file);
-    const problems = validateRuleSet(value, this.context(geography));
-    if (problems.length > 0) {
-      const rules = (value as { rules?: unknown[] }).rules ?? [];
-      const located = problems.map((p) => {
-        const node = p.ruleIndex !== undefined ? rules[p.ruleIndex] : value;
-        const line = typeof node === 'object' && node !== null ? lineOf(node) : undefined;
-        return { ...p, message: `${file}${line ? `:${line}` : ''}: ${p.message}` };
-      });
-      throw new InvalidRuleSet(located, file);
-    }
-    await this.stream.start({ type: 'ImportRuleSet', data: { ruleSet: asRuleSet(value) } }, SEEDER);
+    const ruleSet = parseRuleSetFile(readFileSync(file, 'utf8'), file, this.context(geography));
+    await this.stream.start({ type: 'ImportRuleSet', data: { ruleSet } }, SEEDER);
   }
 
   onApplicationShutdown(): void {
