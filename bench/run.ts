@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
-import { consumerLag, distinctPlace, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
+import { consumerLag, gridPlace, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -23,6 +23,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const rate = Number(process.env.BENCH_RATE ?? 50);
 
 // Every report at its own place: the same light reported twice nearby would be one case (a duplicate).
+let places = 0;
+const distinctPlace = () => gridPlace(places++);
 const report = (email?: string) => ({
   serviceCode: 'STREETLIGHT',
   description: 'The streetlight on the corner is out',

@@ -23,7 +23,11 @@ function nextIndex(): number {
 }
 
 export function distinctPlace(): { lat: number; long: number } {
-  const index = nextIndex();
+  return gridPlace(nextIndex());
+}
+
+/** The index-th point of the grid (a load generator keeps its own index, in memory). */
+export function gridPlace(index: number): { lat: number; long: number } {
   const row = index % 100;
   const column = Math.floor(index / 100) % 100;
   return { lat: Number((40.68 + row * 0.0006).toFixed(6)), long: Number((-73.99 + column * 0.0008).toFixed(6)) };
