@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
 import { waitFor } from '@caseline/testing';
 import { messagesTo, streetlightReport, withWholeSystem } from './case-api';
 
@@ -121,5 +122,43 @@ describe('one case travels the whole way: intake → routing → department → 
     const huge = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'x'.repeat(70 * 1024) }) });
     expect(huge.status).toBe(413);
     expect(await casesReported(the.pool)).toBe(before);
+  });
+
+  it('takes department status updates only signed by that department, once: unsigned, stale, forged or replayed ones are refused and change nothing', async () => {
+    const { reference, id } = (await (await the.api.report(streetlightReport(`signed.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
+    await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
+    const orders = (await (await fetch(`${the.system.url('department-simulator')}/work-orders`)).json()) as { id: string; caseReference: string }[];
+    const workOrderId = orders.find((o) => o.caseReference === reference)!.id;
+    const url = `${the.system.url('department-adapter')}/v1/department-systems/DOT/status-updates`;
+    const body = JSON.stringify({ updateId: randomUUID(), workOrderId, status: 'scheduled', note: 'Crew booked' });
+    const post = (headers: Record<string, string>, text = body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+    const secret = departmentSecret('DOT');
+    const eventsNow = async () => Number((await the.pool.query('SELECT count(*) AS n FROM case_log.events WHERE case_id = $1', [id])).rows[0].n);
+    const before = await eventsNow();
+
+    const refusals = [
+      [await post({}), 401, 'not signed'],
+      [await post({ [SIGNATURE_HEADER]: 'v1=abc' }), 400, 'must be'],
+      [await post({ [SIGNATURE_HEADER]: signBody(secret, body, Date.now() - 3_600_000) }), 401, 'stale'],
+      [await post({ [SIGNATURE_HEADER]: signBody('guessed-secret', body) }), 401, 'does not match'],
+      [await post({ [SIGNATURE_HEADER]: signBody(secret, body) }, body.replace('scheduled', 'completed')), 401, 'does not match'],
+    ] as const;
+    for (const [response, status, reason] of refusals) {
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { detail: string }).detail).toContain(reason);
+    }
+    const unknown = JSON.stringify({ updateId: randomUUID(), workOrderId: 'WO-NOPE', status: 'scheduled' });
+    expect((await post({ [SIGNATURE_HEADER]: signBody(secret, unknown) }, unknown)).status).toBe(404);
+    expect(await eventsNow()).toBe(before);
+
+    const signature = signBody(secret, body);
+    expect((await post({ [SIGNATURE_HEADER]: signature })).status).toBe(202);
+    const replay = await post({ [SIGNATURE_HEADER]: signature });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { detail: string }).detail).toContain('replay');
+    // The department resends the same update, signed afresh: accepted, and still recorded once.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await post({ [SIGNATURE_HEADER]: signBody(secret, body) })).status).toBe(202);
+    expect(Number((await the.pool.query(`SELECT count(*) AS n FROM case_log.events WHERE case_id = $1 AND type = 'WorkOrderStatusChanged'`, [id])).rows[0].n)).toBe(1);
   });
 });

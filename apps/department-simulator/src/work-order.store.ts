@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
 
 export const UPDATE_STATUSES = ['scheduled', 'in_progress', 'completed', 'rejected'] as const;
 export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
@@ -18,6 +19,8 @@ export interface WorkOrderFields {
 export interface WorkOrder extends WorkOrderFields {
   id: string;
   idempotencyKey: string;
+  /** The department whose system this simulator plays for the order (it signs its callbacks as that department). */
+  department: string;
   status: WorkOrderStatus;
   history: { status: WorkOrderStatus; at: string; note?: string; updateId?: string }[];
   createdAt: string;
@@ -97,7 +100,7 @@ export class WorkOrderStore implements OnApplicationShutdown {
     return 'ok';
   }
 
-  create(idempotencyKey: string, fields: WorkOrderFields): { order: WorkOrder; created: boolean } {
+  create(idempotencyKey: string, department: string, fields: WorkOrderFields): { order: WorkOrder; created: boolean } {
     const existing = this.byKey.get(idempotencyKey);
     if (existing) return { order: existing, created: false };
     const now = new Date().toISOString();
@@ -105,6 +108,7 @@ export class WorkOrderStore implements OnApplicationShutdown {
     const order: WorkOrder = {
       id: `WO-${this.instance}-${String(this.sequence).padStart(6, '0')}`,
       idempotencyKey,
+      department,
       ...fields,
       status: 'open',
       history: [{ status: 'open', at: now }],
@@ -119,18 +123,19 @@ export class WorkOrderStore implements OnApplicationShutdown {
     const update: StatusUpdate = { updateId: randomUUID(), workOrderId: order.id, caseReference: order.caseReference, status, note, scheduledFor, occurredAt: new Date().toISOString() };
     order.status = status;
     order.history.push({ status, at: update.occurredAt, note, updateId: update.updateId });
-    if (order.callbackUrl) void this.deliver(order.callbackUrl, update, this.deliveries.signal);
+    if (order.callbackUrl) void this.deliver(order.callbackUrl, order.department, update, this.deliveries.signal);
     return update;
   }
 
-  /** Pushes a status change until the callback answers 2xx, with the same updateId every time. */
-  private async deliver(url: string, update: StatusUpdate, cancelled: AbortSignal): Promise<void> {
+  /** Pushes a status change until the callback answers 2xx, with the same updateId every time (each try signed afresh, as the department). */
+  private async deliver(url: string, department: string, update: StatusUpdate, cancelled: AbortSignal): Promise<void> {
     const body = JSON.stringify(update);
+    const secret = departmentSecret(department);
     for (let delay = FIRST_RETRY_MS; !cancelled.aborted; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(secret, body) },
           body,
           signal: AbortSignal.any([cancelled, AbortSignal.timeout(MAX_RETRY_MS)]),
         });

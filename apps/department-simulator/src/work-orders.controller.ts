@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { problem } from '@caseline/service-kit';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { departmentSecret, problem, SIGNATURE_HEADER, SignatureRefused, verifySignature } from '@caseline/service-kit';
 import { ControlDto, CreateWorkOrderDto, StatusChangeDto } from './work-order.dto';
 import { Knobs, StatusUpdate, WorkOrder, WorkOrderStore } from './work-order.store';
 
@@ -8,14 +8,28 @@ import { Knobs, StatusUpdate, WorkOrder, WorkOrderStore } from './work-order.sto
 export class WorkOrdersController {
   constructor(private readonly store: WorkOrderStore) {}
 
+  /** Like a careful department system, it takes work orders only signed with its department's secret. */
   @Post('work-orders')
-  async create(@Headers('idempotency-key') key: string | undefined, @Body() dto: CreateWorkOrderDto, @Res({ passthrough: true }) response: Response): Promise<WorkOrder> {
+  async create(
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('caseline-department') department: string | undefined,
+    @Req() request: Request & { rawBody?: Buffer },
+    @Body() dto: CreateWorkOrderDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<WorkOrder> {
+    if (!department || !/^[A-Z0-9_]{1,20}$/.test(department)) throw problem(401, 'Unauthorized', 'Say which department this is for (Caseline-Department)');
+    try {
+      verifySignature(departmentSecret(department), request.headers[SIGNATURE_HEADER] as string | undefined, request.rawBody);
+    } catch (error) {
+      if (error instanceof SignatureRefused) throw problem(error.status, 'Unauthorized', error.message);
+      throw error;
+    }
     if (!key) throw problem(400, 'Bad Request', 'The Idempotency-Key header is required', [{ field: 'Idempotency-Key', rule: 'required', message: 'send an Idempotency-Key header' }]);
     const behaviour = await this.store.behave();
     if (behaviour === 'down') throw problem(503, 'Service Unavailable', 'The work-order system is down');
     if (behaviour === 'refuse') throw problem(422, 'Unprocessable Content', 'The work-order system refuses this request');
     if (behaviour === 'error') throw problem(500, 'Internal Server Error', 'Simulated failure');
-    const { order, created } = this.store.create(key, dto);
+    const { order, created } = this.store.create(key, department, dto);
     response.status(created ? 201 : 200);
     return order;
   }

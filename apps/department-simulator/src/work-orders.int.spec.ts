@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpService, ProblemDetails } from '@caseline/service-kit';
+import { createHttpService, departmentSecret, ProblemDetails, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
 import { AppModule } from './app.module';
 import { Knobs, StatusUpdate, WorkOrder } from './work-order.store';
 
@@ -24,8 +24,12 @@ describe('department simulator', () => {
   let app: INestApplication;
   let base: string;
 
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  // Work orders come signed by Caseline, as DOT's (the adapter's) requests do.
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const signed: Record<string, string> = method === 'POST' && path === '/work-orders' ? { 'caseline-department': 'DOT', [SIGNATURE_HEADER]: signBody(departmentSecret('DOT'), text ?? '') } : {};
+    return fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...signed, ...headers }, body: text });
+  };
 
   beforeAll(async () => {
     app = await createHttpService(AppModule, { name: 'department-simulator' });
@@ -100,6 +104,14 @@ describe('department simulator', () => {
     expect(body).toMatchObject({ status: 400, title: 'Bad Request' });
     expect(new Set(fields(body))).toEqual(new Set(['down', 'errorRate', 'latencyMs', 'statusSequence']));
     expect(await json<Knobs>(await call('GET', '/control'))).toMatchObject({ down: false, errorRate: 0, latencyMs: 0 });
+  });
+
+  it('takes only work orders signed with the department\'s secret', async () => {
+    const unsigned = await fetch(`${base}/work-orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'u', 'caseline-department': 'DOT' }, body: JSON.stringify(order) });
+    expect(unsigned.status).toBe(401);
+    const forged = await call('POST', '/work-orders', order, { 'idempotency-key': 'f', [SIGNATURE_HEADER]: signBody('guessed', JSON.stringify(order)) });
+    expect(forged.status).toBe(401);
+    expect(await json<WorkOrder[]>(await call('GET', '/work-orders'))).toEqual([]);
   });
 
   it('rejects a bad work order and a bad status change', async () => {

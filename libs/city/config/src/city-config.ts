@@ -13,6 +13,8 @@ export interface DepartmentSystem {
   baseUrl: string;
   /** Environment variable that overrides baseUrl in a deployment. */
   baseUrlEnv?: string;
+  /** Environment variable holding the secret both sides sign with (default <CODE>_SYSTEM_SECRET). */
+  secretEnv?: string;
 }
 
 export interface Department {

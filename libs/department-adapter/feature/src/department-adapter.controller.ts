@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { CaseEventEnvelope, CaseRouted, WorkOrderStatus } from '@caseline/case-contracts';
+import { DepartmentSignatureGuard } from './department-signature.guard';
 import { WorkOrdersService } from './work-orders.service';
 
 export class StatusUpdateDto {
@@ -23,7 +24,9 @@ export class DepartmentAdapterController {
     return this.workOrders.enqueue(event);
   }
 
+  /** Signed by the department's system (Caseline-Signature); unsigned, stale, replayed or forged: 401, nothing recorded. */
   @Post('v1/department-systems/:department/status-updates')
+  @UseGuards(DepartmentSignatureGuard)
   @HttpCode(202)
   async statusUpdate(@Param('department') department: string, @Body() dto: StatusUpdateDto): Promise<{ accepted: true }> {
     await this.workOrders.receiveStatus(department, dto);

@@ -33,4 +33,17 @@ export const departmentAdapterMigrations: Migration[] = [
       CREATE INDEX work_orders_due_by_department ON department_adapter.work_orders (department, next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    id: '0003-seen-signatures',
+    sql: `
+      -- Signatures of department updates accepted within the replay window: the same one twice is a replay.
+      CREATE TABLE department_adapter.seen_signatures (
+        department text NOT NULL,
+        signature text NOT NULL,
+        seen_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (department, signature)
+      );
+      CREATE INDEX seen_signatures_age ON department_adapter.seen_signatures (seen_at);
+    `,
+  },
 ];

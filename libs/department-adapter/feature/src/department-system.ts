@@ -1,5 +1,6 @@
 import type { DepartmentSystem } from '@caseline/city-config';
 import { departmentSystemUrl } from '@caseline/city-config';
+import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
 
 /** What we send a department's system for one case. */
 export interface WorkOrderRequest {
@@ -29,21 +30,29 @@ export class WorkOrderRefusedError extends Error {
 const RETRYABLE_CLIENT_ERRORS = new Set([408, 409, 425, 429]);
 const refuses = (status: number) => status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
 
-/** REST/JSON systems (and the department simulator). */
+/** REST/JSON systems (and the department simulator): every request signed with the department's secret. */
 export class RestDepartmentSystem implements DepartmentSystemClient {
-  constructor(private readonly system: DepartmentSystem) {}
+  private readonly secret: string;
+
+  constructor(
+    private readonly department: string,
+    private readonly system: DepartmentSystem,
+  ) {
+    this.secret = departmentSecret(department, system.secretEnv);
+  }
 
   async createWorkOrder(idempotencyKey: string, request: WorkOrderRequest): Promise<{ workOrderId: string }> {
+    const body = JSON.stringify(request);
     const response = await fetch(`${departmentSystemUrl(this.system)}/work-orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-      body: JSON.stringify(request),
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'caseline-department': this.department, [SIGNATURE_HEADER]: signBody(this.secret, body) },
+      body,
       signal: AbortSignal.timeout(10_000),
     });
     if (refuses(response.status)) throw new WorkOrderRefusedError(`${response.status} ${response.statusText}`.trim());
     if (!response.ok) throw new Error(`${this.system.name} answered ${response.status}`);
-    const body = (await response.json()) as { id?: string };
-    if (!body.id) throw new Error(`${this.system.name} answered without a work order id`);
-    return { workOrderId: body.id };
+    const answer = (await response.json()) as { id?: string };
+    if (!answer.id) throw new Error(`${this.system.name} answered without a work order id`);
+    return { workOrderId: answer.id };
   }
 }

@@ -53,7 +53,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
     for (const department of this.departments.values()) {
-      if (department.system) this.systems.set(department.code, new RestDepartmentSystem(department.system));
+      if (department.system) this.systems.set(department.code, new RestDepartmentSystem(department.code, department.system));
     }
   }
 

@@ -19,7 +19,8 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
     bufferLogs: false,
     logger: process.env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
   });
-  app.useBodyParser('json', { limit: '64kb', type: (request) => isJson(request.headers['content-type']) });
+  // Bodies are also kept raw: signed requests (department systems) are checked against the bytes as sent.
+  app.useBodyParser('json', { limit: '64kb', type: (request) => isJson(request.headers['content-type']), verify: (request: { rawBody?: Buffer }, _response: unknown, raw: Buffer) => void (request.rawBody = raw) });
   // Area files (GeoJSON) are large and parsed by the geography library itself, which names lines in its errors.
   app.useBodyParser('text', { limit: process.env.GEOJSON_UPLOAD_LIMIT ?? '16mb', type: 'application/geo+json' });
   // Form bodies are also kept raw: Open311's attribute[CODE][] must be read as sent.

@@ -16,3 +16,4 @@ export * from './ttl-cache';
 export * from './smtp-receive';
 export * from './config-stream';
 export * from './unverified-actors';
+export * from './signed-requests';
