@@ -161,4 +161,41 @@ describe('one case travels the whole way: intake → routing → department → 
     expect((await post({ [SIGNATURE_HEADER]: signBody(secret, body) })).status).toBe(202);
     expect(Number((await the.pool.query(`SELECT count(*) AS n FROM case_log.events WHERE case_id = $1 AND type = 'WorkOrderStatusChanged'`, [id])).rows[0].n)).toBe(1);
   });
+
+  it('gives departments without a system a work queue their staff work through: accept, schedule, hold, complete; reject refers it on', async () => {
+    const adapter = the.system.url('department-adapter');
+    const act = (id: string, action: string, body: unknown = {}) => fetch(`${adapter}/v1/departments/311/work/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const queue = async () => (await (await fetch(`${adapter}/v1/departments/311/work`)).json()) as { workOrderId: string; reference: string; status: string }[];
+    const question = async (email: string) => {
+      const response = await the.api.report({ serviceCode: 'GENERAL-QUESTION', description: 'Which days is the library open?', location: { address: '100 Main Street' }, channel: 'web', reporter: { email } });
+      const { reference, id } = (await response.json()) as { reference: string; id: string };
+      await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order in the 311 queue');
+      const item = await waitFor(async () => (await queue()).find((i) => i.reference === reference), 'the queue to list it');
+      return { reference, id, workOrderId: item.workOrderId };
+    };
+    const email = `queue.${randomUUID()}@example.org`;
+    const { reference, workOrderId } = await question(email);
+    expect((await fetch(`${adapter}/v1/departments/NOPE/work`)).status).toBe(404);
+    expect((await act('Q-UNKNOWN', 'accept')).status).toBe(404);
+
+    expect((await act(workOrderId, 'accept')).status).toBe(200);
+    expect((await the.api.find(reference)).status).toBe('assigned');
+    expect((await act(workOrderId, 'schedule', { scheduledFor: 'next week' })).status).toBe(400);
+    expect((await act(workOrderId, 'schedule', { scheduledFor: '2026-12-01T15:00:00Z' })).status).toBe(200);
+    expect((await the.api.find(reference)).status).toBe('scheduled');
+    expect((await act(workOrderId, 'hold', { question: 'Which branch do you mean?' })).status).toBe(200);
+    expect((await act(workOrderId, 'complete', { note: ' ' })).status).toBe(400);
+    const completed = await act(workOrderId, 'complete', { note: 'Answered: open Monday to Saturday, 9 to 6' });
+    expect(completed.status).toBe(200);
+    const history = await the.api.waitForHistory(reference, ['CaseResolved'], 'the case to be resolved');
+    expect(history.filter((e) => e.type === 'WorkOrderStatusChanged').map((e) => e.actor.kind)).toEqual(['department-staff', 'department-staff', 'department-staff']);
+    expect(history.some((e) => e.type === 'InformationRequested')).toBe(true);
+    await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), email)).some((m) => m.subject.includes('is resolved')), 'the resident to be told');
+    expect((await queue()).some((i) => i.reference === reference)).toBe(false);
+
+    // Not 311's after all: routing refers it on (no other rule takes general questions, so to triage).
+    const other = await question(`queue2.${randomUUID()}@example.org`);
+    expect((await act(other.workOrderId, 'reject', { reason: 'This is a library question: the Public Library answers it' })).status).toBe(200);
+    await the.api.waitForHistory(other.reference, ['CaseReferred', 'CaseSentToTriage'], 'the referral');
+  });
 });

@@ -133,7 +133,8 @@ export interface WorkOrderRefused {
 }
 
 /** The department's own status words, mapped honestly onto the case lifecycle. */
-export type WorkOrderStatus = 'scheduled' | 'in_progress' | 'completed' | 'rejected';
+export type WorkOrderStatus = 'acknowledged' | 'scheduled' | 'in_progress' | 'completed' | 'rejected';
+export const WORK_ORDER_STATUSES: readonly WorkOrderStatus[] = ['acknowledged', 'scheduled', 'in_progress', 'completed', 'rejected'];
 
 export interface WorkOrderStatusChanged {
   type: 'WorkOrderStatusChanged';

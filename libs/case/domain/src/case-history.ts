@@ -1,6 +1,7 @@
 import type { CaseEvent, CaseEventEnvelope } from '@caseline/case-contracts';
 
 const statusWords: Record<string, string> = {
+  acknowledged: 'accepted the work order',
   scheduled: 'scheduled the work',
   in_progress: 'started the work',
   completed: 'completed the work',

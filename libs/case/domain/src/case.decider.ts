@@ -258,6 +258,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 }
 
 const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
+  acknowledged: 'assigned',
   scheduled: 'scheduled',
   in_progress: 'in_progress',
   completed: 'in_progress',

@@ -1,14 +1,14 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import type { CaseEventEnvelope, CaseRouted, WorkOrderStatus } from '@caseline/case-contracts';
+import { CaseEventEnvelope, CaseRouted, WORK_ORDER_STATUSES, WorkOrderStatus } from '@caseline/case-contracts';
 import { DepartmentSignatureGuard } from './department-signature.guard';
 import { WorkOrdersService } from './work-orders.service';
 
 export class StatusUpdateDto {
   @IsUUID() updateId!: string;
   @IsString() @IsNotEmpty() @MaxLength(100) workOrderId!: string;
-  @IsIn(['scheduled', 'in_progress', 'completed', 'rejected']) status!: WorkOrderStatus;
+  @IsIn(WORK_ORDER_STATUSES) status!: WorkOrderStatus;
   @IsOptional() @IsString() @MaxLength(2000) note?: string;
   @IsOptional() @IsISO8601() scheduledFor?: string;
   @IsOptional() @IsString() caseReference?: string;

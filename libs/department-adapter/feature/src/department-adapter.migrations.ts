@@ -46,4 +46,25 @@ export const departmentAdapterMigrations: Migration[] = [
       CREATE INDEX seen_signatures_age ON department_adapter.seen_signatures (seen_at);
     `,
   },
+  {
+    id: '0004-work-queue',
+    sql: `
+      -- The built-in work queue of departments without a system of their own: one row per work
+      -- order, written with its WorkOrderCreated; its status follows the staff's actions.
+      CREATE TABLE department_adapter.queue_items (
+        work_order_id text PRIMARY KEY,
+        case_id uuid NOT NULL,
+        department text NOT NULL,
+        reference text NOT NULL,
+        service_code text NOT NULL,
+        description text NOT NULL,
+        location jsonb NOT NULL,
+        due_at timestamptz NOT NULL,
+        status text NOT NULL DEFAULT 'open',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX queue_items_open ON department_adapter.queue_items (department, due_at) WHERE status NOT IN ('completed', 'rejected');
+    `,
+  },
 ];

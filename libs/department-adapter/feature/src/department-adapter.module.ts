@@ -4,10 +4,12 @@ import { DepartmentAdapterController } from './department-adapter.controller';
 import { departmentAdapterMigrations } from './department-adapter.migrations';
 import { DepartmentSignatureGuard } from './department-signature.guard';
 import { WorkOrdersService } from './work-orders.service';
+import { WorkQueue } from './work-queue';
+import { WorkQueueController } from './work-queue.controller';
 
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'department-adapter', schema: 'department_adapter', migrations: departmentAdapterMigrations })],
-  controllers: [DepartmentAdapterController],
-  providers: [WorkOrdersService, DepartmentSignatureGuard],
+  controllers: [DepartmentAdapterController, WorkQueueController],
+  providers: [WorkOrdersService, DepartmentSignatureGuard, WorkQueue],
 })
 export class DepartmentAdapterModule {}

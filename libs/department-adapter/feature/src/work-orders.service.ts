@@ -7,6 +7,7 @@ import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
 import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem } from '@caseline/service-kit';
 import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRefusedError, WorkOrderRequest } from './department-system';
+import { WorkQueue } from './work-queue';
 
 export const ADAPTER_ACTOR: Actor = { kind: 'service', id: 'department-adapter', name: 'Department adapter' };
 
@@ -50,6 +51,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly dataSource: DataSource,
     private readonly caseLog: CaseLog,
+    private readonly queue: WorkQueue,
   ) {
     this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
     for (const department of this.departments.values()) {
@@ -59,10 +61,11 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
 
   /** A routed case becomes a pending work order; delivery happens apart, so one slow department blocks no other. */
   async enqueue(event: CaseEventEnvelope<'CaseRouted', CaseRouted['data']>): Promise<void> {
-    if (!this.systems.has(event.data.department)) return;
     const history = await this.caseLog.history(event.caseId);
     const reported = history.find((e) => e.type === 'CaseReported') as CaseEventEnvelope<'CaseReported', CaseReported['data']> | undefined;
     if (!reported) throw new PermanentMessageError(`Case ${event.caseId} has no CaseReported event`);
+    // A department without a system of its own works from Caseline's queue.
+    if (!this.systems.has(event.data.department)) return this.queue.file(event, reported.data, ADAPTER_ACTOR);
     const request: WorkOrderRequest = {
       caseReference: reported.data.reference,
       serviceCode: reported.data.serviceCode,

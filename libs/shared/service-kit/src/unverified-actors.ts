@@ -12,3 +12,6 @@ export const staffActor = (): Actor => ({ kind: 'operator', id: 'unauthenticated
 
 /** Administrators (the catalog, the routing rules, the areas). */
 export const adminActor = (): Actor => ({ kind: 'operator', id: 'unauthenticated-admin', name: 'Administrator (unauthenticated until issue 7)' });
+
+/** A department's staff working their queue. */
+export const departmentStaffActor = (department: string): Actor => ({ kind: 'department-staff', id: `unauthenticated@${department}`, name: `${department} staff (unauthenticated until issue 7)` });

@@ -82,6 +82,8 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
     case 'WorkOrderStatusChanged': {
       const { status, scheduledFor } = event.data;
       switch (status) {
+        case 'acknowledged':
+          return { en: 'The department accepted the request.', es: 'El departamento aceptó la solicitud.' };
         case 'scheduled':
           return both((language) =>
             language === 'en'

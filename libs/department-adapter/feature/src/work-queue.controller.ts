@@ -1,0 +1,83 @@
+import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
+import { loadCityConfig } from '@caseline/city-config';
+import { departmentStaffActor, problem } from '@caseline/service-kit';
+import { QueueAction, QueueItem, WorkQueue } from './work-queue';
+
+const NOT_BLANK = /\S/;
+
+export class ScheduleDto {
+  @IsISO8601({ strict: true }, { message: 'scheduledFor must be an ISO 8601 date-time' }) scheduledFor!: string;
+}
+export class CompleteDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'note must say what was done (the resident reads it)' }) @MaxLength(2000) note!: string;
+}
+export class RejectDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'reason must say why it is not this department\'s' }) @MaxLength(2000) reason!: string;
+}
+export class HoldDto {
+  @IsString() @Matches(NOT_BLANK, { message: 'question must say what the reporter should tell us' }) @MaxLength(1000) question!: string;
+}
+
+/** A department's staff work their queue (departments without a system of their own). Staff are unauthenticated until issue 7. */
+@Controller('v1/departments/:department/work')
+export class WorkQueueController {
+  private readonly departments = new Set(loadCityConfig().departments.map((d) => d.code));
+
+  constructor(private readonly queue: WorkQueue) {}
+
+  @Get()
+  list(@Param('department') department: string, @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number): Promise<QueueItem[]> {
+    this.known(department);
+    if (limit < 1 || limit > 500) throw problem(400, 'Bad Request', 'limit must be from 1 to 500', [{ field: 'limit', rule: 'range', message: 'limit must be from 1 to 500' }]);
+    return this.queue.open(department, limit);
+  }
+
+  @Post(':workOrderId/accept')
+  @HttpCode(200)
+  accept(@Param('department') department: string, @Param('workOrderId') id: string) {
+    return this.act(department, id, { action: 'acknowledged' });
+  }
+
+  @Post(':workOrderId/schedule')
+  @HttpCode(200)
+  schedule(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: ScheduleDto) {
+    return this.act(department, id, { action: 'scheduled', scheduledFor: new Date(dto.scheduledFor).toISOString() });
+  }
+
+  @Post(':workOrderId/start')
+  @HttpCode(200)
+  start(@Param('department') department: string, @Param('workOrderId') id: string) {
+    return this.act(department, id, { action: 'in_progress' });
+  }
+
+  /** Done, with a note the resident reads: this (and only this) resolves the case. */
+  @Post(':workOrderId/complete')
+  @HttpCode(200)
+  complete(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: CompleteDto) {
+    return this.act(department, id, { action: 'completed', note: dto.note });
+  }
+
+  /** Not this department's: routing refers the case on. */
+  @Post(':workOrderId/reject')
+  @HttpCode(200)
+  reject(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: RejectDto) {
+    return this.act(department, id, { action: 'rejected', reason: dto.reason });
+  }
+
+  /** On hold until the reporter answers: the deadline's clock stops meanwhile. */
+  @Post(':workOrderId/hold')
+  @HttpCode(200)
+  hold(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: HoldDto) {
+    return this.act(department, id, { action: 'on_hold', question: dto.question });
+  }
+
+  private act(department: string, id: string, action: QueueAction): Promise<QueueItem> {
+    this.known(department);
+    return this.queue.act(department, id, action, departmentStaffActor(department));
+  }
+
+  private known(department: string): void {
+    if (!this.departments.has(department)) throw problem(404, 'Not Found', `No department ${department}`);
+  }
+}
