@@ -198,4 +198,36 @@ describe('one case travels the whole way: intake → routing → department → 
     expect((await act(other.workOrderId, 'reject', { reason: 'This is a library question: the Public Library answers it' })).status).toBe(200);
     await the.api.waitForHistory(other.reference, ['CaseReferred', 'CaseSentToTriage'], 'the referral');
   });
+
+  it('keeps a work order the department system never takes for an operator, and sends it once when re-driven', async () => {
+    const simulator = the.system.url('department-simulator');
+    const control = (knobs: object) => fetch(`${simulator}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
+    // Two attempts, then the dead-letter list; the circuit opens at the first failure.
+    await the.system.kill('department-adapter', 'SIGTERM');
+    await the.system.start(['department-adapter'], { WORK_ORDER_MAX_ATTEMPTS: '2', DEPARTMENT_BREAKER_THRESHOLD: '1', DEPARTMENT_BREAKER_PAUSE_MS: '300' });
+    const adapter = the.system.url('department-adapter');
+    try {
+      await control({ down: true });
+      const { reference, id } = (await (await the.api.report(streetlightReport(`dead.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
+      const dead = await waitFor(async () => {
+        const list = (await (await fetch(`${adapter}/v1/admin/work-orders/dead`)).json()) as { id: string; caseId: string; attempts: number; lastError: string }[];
+        return list.find((row) => row.caseId === id);
+      }, 'the work order on the dead-letter list');
+      expect(dead).toMatchObject({ attempts: 2, lastError: expect.stringContaining('503') });
+      const systems = (await (await fetch(`${adapter}/v1/admin/department-systems`)).json()) as { department: string; circuit: { state: string }; dead: number }[];
+      expect(systems.find((s) => s.department === 'DOT')).toMatchObject({ circuit: { state: expect.stringMatching(/open|half-open/) }, dead: 1 });
+      expect((await the.api.history(reference)).some((e) => e.type === 'WorkOrderCreated')).toBe(false);
+
+      await control({ down: false });
+      expect((await fetch(`${adapter}/v1/admin/work-orders/${dead.id}/redrive`, { method: 'POST' })).status).toBe(202);
+      expect((await fetch(`${adapter}/v1/admin/work-orders/${dead.id}/redrive`, { method: 'POST' })).status).toBe(404);
+      await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the re-driven work order');
+      const orders = (await (await fetch(`${simulator}/work-orders`)).json()) as { caseReference: string }[];
+      expect(orders.filter((o) => o.caseReference === reference)).toHaveLength(1);
+    } finally {
+      await control({ down: false });
+      await the.system.kill('department-adapter', 'SIGTERM');
+      await the.system.start(['department-adapter']);
+    }
+  });
 });

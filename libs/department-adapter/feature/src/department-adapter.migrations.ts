@@ -67,4 +67,12 @@ export const departmentAdapterMigrations: Migration[] = [
       CREATE INDEX queue_items_open ON department_adapter.queue_items (department, due_at) WHERE status NOT IN ('completed', 'rejected');
     `,
   },
+  {
+    id: '0005-dead-work-orders',
+    sql: `
+      -- A work order that failed WORK_ORDER_MAX_ATTEMPTS times waits, never dropped, for an operator to re-drive it.
+      ALTER TABLE department_adapter.work_orders DROP CONSTRAINT work_orders_state_check;
+      ALTER TABLE department_adapter.work_orders ADD CONSTRAINT work_orders_state_check CHECK (state IN ('pending', 'created', 'refused', 'dead'));
+    `,
+  },
 ];

@@ -3,13 +3,14 @@ import { CaselineInfrastructureModule } from '@caseline/service-kit';
 import { DepartmentAdapterController } from './department-adapter.controller';
 import { departmentAdapterMigrations } from './department-adapter.migrations';
 import { DepartmentSignatureGuard } from './department-signature.guard';
+import { WorkOrdersAdminController } from './work-orders-admin.controller';
 import { WorkOrdersService } from './work-orders.service';
 import { WorkQueue } from './work-queue';
 import { WorkQueueController } from './work-queue.controller';
 
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'department-adapter', schema: 'department_adapter', migrations: departmentAdapterMigrations })],
-  controllers: [DepartmentAdapterController, WorkQueueController],
+  controllers: [DepartmentAdapterController, WorkQueueController, WorkOrdersAdminController],
   providers: [WorkOrdersService, DepartmentSignatureGuard, WorkQueue],
 })
 export class DepartmentAdapterModule {}

@@ -7,6 +7,7 @@ import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
 import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem } from '@caseline/service-kit';
 import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRefusedError, WorkOrderRequest } from './department-system';
+import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
 
 export const ADAPTER_ACTOR: Actor = { kind: 'service', id: 'department-adapter', name: 'Department adapter' };
@@ -42,6 +43,9 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   private readonly publicUrl = env('DEPARTMENT_ADAPTER_PUBLIC_URL', `http://127.0.0.1:${process.env.DEPARTMENT_ADAPTER_PORT ?? 3002}`);
   /** Deliveries under way at once for any one department (its system's share of our attention). */
   private readonly perDepartment = envInt('WORK_ORDER_CONCURRENCY_PER_DEPARTMENT', 8);
+  /** After this many failed deliveries a work order waits for an operator (dead-letter list), never dropped. */
+  private readonly maxAttempts = envInt('WORK_ORDER_MAX_ATTEMPTS', 40);
+  private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly underWay = new Map<string, number>();
   private readonly deliveries = new Set<Promise<void>>();
   private running = false;
@@ -55,7 +59,9 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
     for (const department of this.departments.values()) {
-      if (department.system) this.systems.set(department.code, new RestDepartmentSystem(department.code, department.system));
+      if (!department.system) continue;
+      this.systems.set(department.code, new RestDepartmentSystem(department.code, department.system));
+      this.breakers.set(department.code, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 5), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000)));
     }
   }
 
@@ -120,7 +126,8 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     );
     let started = 0;
     for (const { department } of waiting) {
-      const room = this.perDepartment - (this.underWay.get(department) ?? 0);
+      // A department whose system keeps failing gets nothing but a probe now and then (its circuit breaker).
+      const room = this.breakers.get(department)!.admit(Math.max(0, this.perDepartment - (this.underWay.get(department) ?? 0)));
       if (room <= 0) continue;
       const due = await this.dataSource.query<PendingWorkOrder[]>(
         // A CTE, so TypeORM returns the rows (a bare UPDATE … RETURNING comes back as [rows, count]).
@@ -157,6 +164,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     const reactionTo = { eventId: order.routed_event_id, consumer: 'department-adapter' };
     try {
       const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request);
+      this.breakers.get(order.department)!.success();
       failpoint('department-adapter:after-create');
       await this.caseLog.execute(
         order.case_id,
@@ -169,16 +177,54 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
         },
       );
     } catch (error) {
-      if (error instanceof WorkOrderRefusedError) return this.recordRefusal(order, system.name, error.reason, metadata, reactionTo);
-      const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8));
-      this.logger.warn(`work order for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}): ${(error as Error).message}`);
+      if (error instanceof WorkOrderRefusedError) {
+        this.breakers.get(order.department)!.success(); // an answer: the system is up
+        return this.recordRefusal(order, system.name, error.reason, metadata, reactionTo);
+      }
+      this.breakers.get(order.department)!.failure();
+      // Exponential backoff with full jitter (0.5–1.5×), so a returning system is not hit by every order at once.
+      const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8)) * (0.5 + Math.random());
+      const dead = order.attempts + 1 >= this.maxAttempts;
+      this.logger.warn(`work order for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}${dead ? ', the last: it waits for an operator' : ''}): ${(error as Error).message}`);
       await this.dataSource.query(
         // Only while the lease is still ours: past it, another dispatcher may be delivering this order.
         `UPDATE department_adapter.work_orders SET attempts = attempts + 1, last_error = $2, leased_until = NULL,
-                next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND leased_until = $4::timestamptz`,
-        [order.id, (error as Error).message.slice(0, 500), backoffSeconds, order.lease],
+                next_attempt_at = now() + make_interval(secs => $3), state = CASE WHEN $5 THEN 'dead' ELSE state END
+          WHERE id = $1 AND leased_until = $4::timestamptz`,
+        [order.id, (error as Error).message.slice(0, 500), backoffSeconds, order.lease, dead],
       );
     }
+  }
+
+  /** For operators: each connected system's circuit and how much waits for it. */
+  async systemsStatus(): Promise<{ department: string; system: string; circuit: ReturnType<CircuitBreaker['describe']>; pending: number; dead: number }[]> {
+    const counts = await this.dataSource.query<{ department: string; pending: number; dead: number }[]>(
+      `SELECT department, count(*) FILTER (WHERE state = 'pending')::int AS pending, count(*) FILTER (WHERE state = 'dead')::int AS dead
+         FROM department_adapter.work_orders WHERE state IN ('pending', 'dead') GROUP BY department`,
+    );
+    return [...this.systems.keys()].map((department) => {
+      const count = counts.find((c) => c.department === department);
+      return { department, system: this.departments.get(department)!.system!.name, circuit: this.breakers.get(department)!.describe(), pending: count?.pending ?? 0, dead: count?.dead ?? 0 };
+    });
+  }
+
+  /** The dead-letter list: work orders that failed every attempt, oldest first. */
+  async deadLetters(): Promise<{ id: string; caseId: string; department: string; attempts: number; lastError: string | null; createdAt: string }[]> {
+    return this.dataSource.query(
+      `SELECT id, case_id AS "caseId", department, attempts, last_error AS "lastError", created_at AS "createdAt"
+         FROM department_adapter.work_orders WHERE state = 'dead' ORDER BY created_at LIMIT 500`,
+    );
+  }
+
+  /** An operator sends a dead work order again: from the start of its backoff, same idempotency key (never a second work order). */
+  async redrive(id: string): Promise<void> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `WITH redriven AS (UPDATE department_adapter.work_orders SET state = 'pending', attempts = 0, next_attempt_at = now(), leased_until = NULL WHERE id = $1 AND state = 'dead' RETURNING id)
+       SELECT id FROM redriven`,
+      [id],
+    );
+    if (rows.length === 0) throw problem(404, 'Not Found', `No dead work order ${id}`);
+    this.wake?.();
   }
 
   /** The system will never take this work order: say so on the case, once, and stop trying. */

@@ -1,0 +1,55 @@
+/**
+ * One per department system: after `threshold` failures in a row it opens, and the adapter stops
+ * sending to that system for a while (10 s, doubling each time a probe fails, up to 5 min) so a
+ * broken system costs the others nothing; then one probe goes through, and a success closes it.
+ * Refusals (4xx) are answers, not failures: the system is up.
+ */
+export class CircuitBreaker {
+  private failures = 0;
+  private opened = 0;
+  private openUntil = 0;
+  private probing = false;
+
+  constructor(
+    private readonly threshold = 5,
+    private readonly baseOpenMs = 10_000,
+    private readonly maxOpenMs = 300_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get state(): 'closed' | 'open' | 'half-open' {
+    if (this.opened === 0) return 'closed';
+    return this.now() < this.openUntil || this.probing ? 'open' : 'half-open';
+  }
+
+  /** How many deliveries may start now, given how many the caller would like (a half-open circuit lets one probe through). */
+  admit(wanted: number): number {
+    const state = this.state;
+    if (state === 'closed') return wanted;
+    if (state === 'open' || wanted === 0) return 0;
+    this.probing = true;
+    return 1;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.opened = 0;
+    this.openUntil = 0;
+    this.probing = false;
+  }
+
+  failure(): void {
+    this.failures++;
+    if (this.probing || this.failures >= this.threshold) {
+      this.probing = false;
+      this.opened++;
+      this.openUntil = this.now() + Math.min(this.baseOpenMs * 2 ** (this.opened - 1), this.maxOpenMs);
+    }
+  }
+
+  /** For operators: the state and when an open circuit will let a probe through. */
+  describe(): { state: 'closed' | 'open' | 'half-open'; failuresInARow: number; probeAfter?: string } {
+    const state = this.state;
+    return { state, failuresInARow: this.failures, ...(state === 'open' && !this.probing ? { probeAfter: new Date(this.openUntil).toISOString() } : {}) };
+  }
+}
