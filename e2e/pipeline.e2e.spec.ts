@@ -188,10 +188,16 @@ describe('one case travels the whole way: intake → routing → department → 
     const completed = await act(workOrderId, 'complete', { note: 'Answered: open Monday to Saturday, 9 to 6' });
     expect(completed.status).toBe(200);
     const history = await the.api.waitForHistory(reference, ['CaseResolved'], 'the case to be resolved');
-    expect(history.filter((e) => e.type === 'WorkOrderStatusChanged').map((e) => e.actor.kind)).toEqual(['department-staff', 'department-staff', 'department-staff']);
+    expect(history.filter((e) => e.type === 'WorkOrderStatusChanged').map((e) => e.actor.kind)).toEqual(['department-staff', 'department-staff', 'department-staff', 'department-staff']);
     expect(history.some((e) => e.type === 'InformationRequested')).toBe(true);
     await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), email)).some((m) => m.subject.includes('is resolved')), 'the resident to be told');
     expect((await queue()).some((i) => i.reference === reference)).toBe(false);
+
+    // Closed without a fix, saying why: resolved as "no action possible", with the reason.
+    const third = await question(`queue3.${randomUUID()}@example.org`);
+    expect((await act(third.workOrderId, 'not-fixed', { reason: 'We cannot answer questions about private clubs' })).status).toBe(200);
+    const closed = await the.api.waitForHistory(third.reference, ['CaseResolved'], 'the not-fixed resolution');
+    expect(closed.find((e) => e.type === 'CaseResolved')?.summary).toBe('Resolved (no-action-possible): We cannot answer questions about private clubs');
 
     // Not 311's after all: routing refers it on (no other rule takes general questions, so to triage).
     const other = await question(`queue2.${randomUUID()}@example.org`);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
 
-export const UPDATE_STATUSES = ['scheduled', 'in_progress', 'completed', 'rejected'] as const;
+export const UPDATE_STATUSES = ['acknowledged', 'scheduled', 'in_progress', 'on_hold', 'completed', 'not_fixed', 'rejected'] as const;
 export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
 export type WorkOrderStatus = 'open' | UpdateStatus;
 

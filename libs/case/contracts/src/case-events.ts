@@ -133,8 +133,13 @@ export interface WorkOrderRefused {
 }
 
 /** The department's own status words, mapped honestly onto the case lifecycle. */
-export type WorkOrderStatus = 'acknowledged' | 'scheduled' | 'in_progress' | 'completed' | 'rejected';
-export const WORK_ORDER_STATUSES: readonly WorkOrderStatus[] = ['acknowledged', 'scheduled', 'in_progress', 'completed', 'rejected'];
+/**
+ * What departments report, mapped honestly: accepted is not done, scheduled is not done; only
+ * completed (fixed) or not_fixed (with the department's reason) resolves; on_hold waits for the
+ * reporter's information; rejected means "not ours" and goes back to routing.
+ */
+export type WorkOrderStatus = 'acknowledged' | 'scheduled' | 'in_progress' | 'on_hold' | 'completed' | 'not_fixed' | 'rejected';
+export const WORK_ORDER_STATUSES: readonly WorkOrderStatus[] = ['acknowledged', 'scheduled', 'in_progress', 'on_hold', 'completed', 'not_fixed', 'rejected'];
 
 export interface WorkOrderStatusChanged {
   type: 'WorkOrderStatusChanged';

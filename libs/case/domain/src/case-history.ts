@@ -6,6 +6,8 @@ const statusWords: Record<string, string> = {
   in_progress: 'started the work',
   completed: 'completed the work',
   rejected: 'rejected the work order',
+  on_hold: 'put the work on hold, waiting for the reporter,',
+  not_fixed: 'closed the work order without fixing it',
 };
 
 /** One line a person can read in the case history. */

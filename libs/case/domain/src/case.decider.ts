@@ -36,7 +36,8 @@ export type CaseState =
       /** The department's queue the case is in, when the routing named one. */
       queue?: string;
       dueAt?: string;
-      workOrder?: { department: string; id: string; status?: WorkOrderStatus };
+      /** `stage`: how far the work got (statuses arriving late or out of order never move it back). */
+      workOrder?: { department: string; id: string; status?: WorkOrderStatus; stage?: number };
       /** The department's system refused the work order; the case waits for an operator. */
       workOrderRefused?: boolean;
       notificationIds: string[];
@@ -154,14 +155,20 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       if (!workOrder || workOrder.id !== command.data.workOrderId || workOrder.department !== command.data.department) {
         throw new CaseDomainError('unknown-work-order', `Work order ${command.data.workOrderId} does not belong to case ${state.reference}`);
       }
-      if (state.status === 'resolved' || state.status === 'cancelled' || workOrder.status === command.data.status) return [];
+      const { status, note } = command.data;
+      if (state.status === 'resolved' || state.status === 'cancelled' || workOrder.status === status) return [];
+      // A status from an earlier stage than the work has reached arrived late: it changes nothing.
+      if (status !== 'on_hold' && status !== 'rejected' && WORK_STAGE[status] < (workOrder.stage ?? 0)) return [];
       const changed: CaseEvent = { type: 'WorkOrderStatusChanged', data: command.data };
-      // Scheduled is not done: only the department's "completed" resolves the case — and a case
-      // split into parts only once its child cases are resolved too.
+      if (status === 'on_hold') {
+        // Waiting for the reporter: the deadline's clock stops (routing), as when staff ask.
+        return state.waitingForInformation ? [changed] : [changed, { type: 'InformationRequested', data: { question: note ?? `${workOrder.department} needs more information to go on` } }];
+      }
+      // Scheduled is not done: only the department's completed (fixed) or not_fixed (with its
+      // reason) resolves the case — and a case split into parts only once its children are resolved too.
       const childrenOpen = state.children.some((c) => !c.resolved);
-      return command.data.status === 'completed' && !childrenOpen
-        ? [changed, { type: 'CaseResolved', data: { resolution: 'fixed', note: command.data.note } }]
-        : [changed];
+      if (childrenOpen || (status !== 'completed' && status !== 'not_fixed')) return [changed];
+      return [changed, { type: 'CaseResolved', data: { resolution: status === 'completed' ? 'fixed' : 'no-action-possible', ...(note ? { note } : {}) } }];
     }
 
     case 'RecordResidentNotified':
@@ -257,11 +264,16 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
   }
 }
 
+/** How far along the work is; a status of a lower stage never moves a case back. */
+const WORK_STAGE: Record<WorkOrderStatus, number> = { acknowledged: 1, scheduled: 2, in_progress: 3, on_hold: 0, completed: 4, not_fixed: 4, rejected: 0 };
+
 const statusAfterWorkOrder: Record<WorkOrderStatus, CaseStatus> = {
   acknowledged: 'assigned',
   scheduled: 'scheduled',
   in_progress: 'in_progress',
   completed: 'in_progress',
+  not_fixed: 'in_progress',
+  on_hold: 'in_progress',
   rejected: 'assigned',
 };
 
@@ -286,8 +298,9 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'WorkOrderStatusChanged':
       return {
         ...state,
-        status: statusAfterWorkOrder[event.data.status],
-        workOrder: state.workOrder && { ...state.workOrder, status: event.data.status },
+        // On hold keeps the lifecycle word the case had (the history says it waits for the reporter).
+        status: event.data.status === 'on_hold' ? state.status : statusAfterWorkOrder[event.data.status],
+        workOrder: state.workOrder && { ...state.workOrder, status: event.data.status, stage: Math.max(state.workOrder.stage ?? 0, WORK_STAGE[event.data.status]) },
       };
     case 'CaseResolved':
       return { ...state, status: 'resolved', resolvedBy: state.department };

@@ -271,4 +271,32 @@ describe('case decider', () => {
       spec.given([reported(), routed(), workOrderCreated(), split, first]).when(done(2)).then([{ type: 'ChildCaseResolved', data: { childCaseId: 'c2', childReference: '100-000-102', resolution: 'fixed' } }]);
     });
   });
+
+  describe('honest status from departments', () => {
+    const update = (status: string, note?: string): CaseCommand => ({ type: 'RecordWorkOrderStatus', data: { department: 'DOT', workOrderId: 'WO-000001', status: status as never, departmentStatus: status.toUpperCase(), ...(note ? { note } : {}) } });
+    const changed = (status: string, note?: string): CaseEvent => ({ type: 'WorkOrderStatusChanged', data: { department: 'DOT', workOrderId: 'WO-000001', status: status as never, departmentStatus: status.toUpperCase(), ...(note ? { note } : {}) } });
+
+    it('never moves a case back for a status that arrives late or out of order', () => {
+      spec.given([reported(), routed(), workOrderCreated(), changed('in_progress')]).when(update('scheduled')).then([]);
+      spec.given([reported(), routed(), workOrderCreated(), changed('in_progress')]).when(update('acknowledged')).then([]);
+      spec.given([reported(), routed(), workOrderCreated(), changed('scheduled')]).when(update('in_progress')).then([changed('in_progress')]);
+    });
+
+    it('puts the case on hold waiting for the reporter (the clock stops), and resumes', () => {
+      spec.given([reported(), routed(), workOrderCreated(), changed('in_progress')]).when(update('on_hold', 'Which pole number?')).then([
+        changed('on_hold', 'Which pole number?'),
+        { type: 'InformationRequested', data: { question: 'Which pole number?' } },
+      ]);
+      const state = [reported(), routed(), workOrderCreated(), changed('in_progress'), changed('on_hold')].reduce(caseDecider.evolve, caseDecider.initialState());
+      expect(state).toMatchObject({ status: 'in_progress' });
+      spec.given([reported(), routed(), workOrderCreated(), changed('in_progress'), changed('on_hold')]).when(update('in_progress')).then([changed('in_progress')]);
+    });
+
+    it('resolves as not fixed with the department\'s reason', () => {
+      spec.given([reported(), routed(), workOrderCreated()]).when(update('not_fixed', 'Private property: the owner must repair it')).then([
+        changed('not_fixed', 'Private property: the owner must repair it'),
+        { type: 'CaseResolved', data: { resolution: 'no-action-possible', note: 'Private property: the owner must repair it' } },
+      ]);
+    });
+  });
 });

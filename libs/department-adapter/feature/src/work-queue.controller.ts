@@ -13,7 +13,7 @@ export class CompleteDto {
   @IsString() @Matches(NOT_BLANK, { message: 'note must say what was done (the resident reads it)' }) @MaxLength(2000) note!: string;
 }
 export class RejectDto {
-  @IsString() @Matches(NOT_BLANK, { message: 'reason must say why it is not this department\'s' }) @MaxLength(2000) reason!: string;
+  @IsString() @Matches(NOT_BLANK, { message: 'reason must say why (the history and the resident read it)' }) @MaxLength(2000) reason!: string;
 }
 export class HoldDto {
   @IsString() @Matches(NOT_BLANK, { message: 'question must say what the reporter should tell us' }) @MaxLength(1000) question!: string;
@@ -56,6 +56,13 @@ export class WorkQueueController {
   @HttpCode(200)
   complete(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: CompleteDto) {
     return this.act(department, id, { action: 'completed', note: dto.note });
+  }
+
+  /** Closed without fixing it, saying why (the resident reads it): resolves the case as "no action possible". */
+  @Post(':workOrderId/not-fixed')
+  @HttpCode(200)
+  notFixed(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: RejectDto) {
+    return this.act(department, id, { action: 'not_fixed', reason: dto.reason });
   }
 
   /** Not this department's: routing refers the case on. */

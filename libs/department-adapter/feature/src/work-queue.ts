@@ -24,14 +24,16 @@ export type QueueAction =
   | { action: 'acknowledged' | 'in_progress' }
   | { action: 'scheduled'; scheduledFor: string }
   | { action: 'completed'; note: string }
+  | { action: 'not_fixed'; reason: string }
   | { action: 'rejected'; reason: string }
   | { action: 'on_hold'; question: string };
 
 /**
  * The built-in work queue for departments without a system of their own: a routed case becomes a
  * work order here (WorkOrderCreated, system "Caseline work queue"), and the department's staff work
- * it through an API — accept, schedule, start, complete with a note, put on hold awaiting the
- * reporter's information, or reject with a reason (routing then refers the case on).
+ * it through an API — accept, schedule, start, complete with a note, close as not fixed with the
+ * reason, put on hold awaiting the reporter's information, or reject with a reason (routing then
+ * refers the case on).
  */
 @Injectable()
 export class WorkQueue {
@@ -74,10 +76,7 @@ export class WorkQueue {
   async act(department: string, workOrderId: string, input: QueueAction, actor: Actor): Promise<QueueItem> {
     const [item] = await this.dataSource.query<{ case_id: string }[]>('SELECT case_id FROM department_adapter.queue_items WHERE department = $1 AND work_order_id = $2', [department, workOrderId]);
     if (!item) throw problem(404, 'Not Found', `Work order ${workOrderId} is not in ${department}'s queue`);
-    const command: CaseCommand =
-      input.action === 'on_hold'
-        ? { type: 'RequestInformation', data: { question: input.question } }
-        : { type: 'RecordWorkOrderStatus', data: { department, workOrderId, status: input.action as WorkOrderStatus, departmentStatus: input.action, ...this.details(input) } };
+    const command: CaseCommand = { type: 'RecordWorkOrderStatus', data: { department, workOrderId, status: input.action as WorkOrderStatus, departmentStatus: input.action, ...this.details(input) } };
     try {
       await this.caseLog.execute(item.case_id, command, {
         metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: item.case_id },
@@ -98,7 +97,8 @@ export class WorkQueue {
 
   private details(input: QueueAction): { note?: string; scheduledFor?: string } {
     if (input.action === 'completed') return { note: input.note };
-    if (input.action === 'rejected') return { note: input.reason };
+    if (input.action === 'rejected' || input.action === 'not_fixed') return { note: input.reason };
+    if (input.action === 'on_hold') return { note: input.question };
     if (input.action === 'scheduled') return { scheduledFor: input.scheduledFor };
     return {};
   }

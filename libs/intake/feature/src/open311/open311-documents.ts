@@ -62,6 +62,7 @@ function stepStatus(event: CaseEvent): Pick<PublicStep, 'status' | 'externalStat
       return { status: 'open', externalStatus: 'awaiting_information' };
     case 'WorkOrderStatusChanged':
       if (event.data.status === 'acknowledged') return { status: 'open', externalStatus: 'acknowledged' };
+      if (event.data.status === 'on_hold') return { status: 'open', externalStatus: 'on_hold' };
       if (event.data.status === 'scheduled') return { status: 'action_scheduled', externalStatus: 'scheduled' };
       if (event.data.status === 'in_progress') return { status: 'in_progress', externalStatus: 'in_progress' };
       if (event.data.status === 'rejected') return { status: 'for_triage', externalStatus: 'triage' };

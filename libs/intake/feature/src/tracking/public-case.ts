@@ -84,6 +84,10 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
       switch (status) {
         case 'acknowledged':
           return { en: 'The department accepted the request.', es: 'El departamento aceptó la solicitud.' };
+        case 'on_hold':
+          return { en: 'The work is on hold until we hear back from the person who reported it.', es: 'El trabajo está en espera hasta recibir respuesta de quien hizo la solicitud.' };
+        case 'not_fixed':
+          return { en: 'The department closed the request without fixing the problem.', es: 'El departamento cerró la solicitud sin resolver el problema.' };
         case 'scheduled':
           return both((language) =>
             language === 'en'
