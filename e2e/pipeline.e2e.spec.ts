@@ -236,4 +236,36 @@ describe('one case travels the whole way: intake → routing → department → 
       await the.system.start(['department-adapter']);
     }
   });
+
+  it('tells the department what happens after the work order: the reporter\'s added information, and a cancellation; a work order not yet delivered is never delivered', async () => {
+    const simulator = the.system.url('department-simulator');
+    const orderOf = async (reference: string) => ((await (await fetch(`${simulator}/work-orders`)).json()) as { caseReference: string; status: string; information: { text?: string }[] }[]).find((o) => o.caseReference === reference);
+    const post = (path: string, body: unknown) => fetch(`${the.system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const { reference } = (await (await the.api.report(streetlightReport(`after.${randomUUID()}@example.org`))).json()) as { reference: string };
+    await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
+    expect((await post(`${reference}/information`, { text: 'The pole number is 4417' })).status).toBe(200);
+    await waitFor(async () => (await orderOf(reference))?.information.some((i) => i.text === 'The pole number is 4417'), 'the department to get the added information');
+    expect((await post(`${reference}/cancel`, { reason: 'It came back on' })).status).toBe(200);
+    await waitFor(async () => (await orderOf(reference))?.status === 'cancelled', 'the department to get the cancellation');
+
+    // Cancelled while the department's system is down: the work order is withdrawn, never sent.
+    const control = (knobs: object) => fetch(`${simulator}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
+    await control({ down: true });
+    try {
+      const early = (await (await the.api.report(streetlightReport(`early.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
+      await the.api.waitForHistory(early.reference, ['CaseRouted'], 'the routing');
+      expect((await post(`${early.reference}/cancel`, {})).status).toBe(200);
+      await waitFor(async () => {
+        const { rows } = await the.pool.query(`SELECT state FROM department_adapter.work_orders WHERE case_id = $1 AND kind = 'create'`, [early.id]);
+        return rows[0]?.state === 'cancelled';
+      }, 'the undelivered work order to be withdrawn');
+      await control({ down: false });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await orderOf(early.reference)).toBeUndefined();
+      expect((await the.api.history(early.reference)).some((e) => e.type === 'WorkOrderCreated')).toBe(false);
+    } finally {
+      await control({ down: false });
+    }
+  });
 });

@@ -23,3 +23,11 @@ export class StatusChangeDto {
   @IsOptional() @IsString() @MaxLength(2000) note?: string;
   @IsOptional() @IsISO8601() scheduledFor?: string;
 }
+
+/** Caseline's news about a work order. */
+export class WorkOrderUpdateDto {
+  @IsIn(['cancel', 'information']) kind!: 'cancel' | 'information';
+  @IsOptional() @IsString() @MaxLength(4000) reason?: string;
+  @IsOptional() @IsString() @MaxLength(4000) text?: string;
+  @IsOptional() @IsString() @MaxLength(2000) mediaUrl?: string;
+}

@@ -5,7 +5,7 @@ import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-
 
 export const UPDATE_STATUSES = ['acknowledged', 'scheduled', 'in_progress', 'on_hold', 'completed', 'not_fixed', 'rejected'] as const;
 export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
-export type WorkOrderStatus = 'open' | UpdateStatus;
+export type WorkOrderStatus = 'open' | 'cancelled' | UpdateStatus;
 
 export interface WorkOrderFields {
   caseReference: string;
@@ -23,6 +23,8 @@ export interface WorkOrder extends WorkOrderFields {
   department: string;
   status: WorkOrderStatus;
   history: { status: WorkOrderStatus; at: string; note?: string; updateId?: string }[];
+  /** What Caseline told us after creating it (the reporter's added information). */
+  information: { at: string; text?: string; mediaUrl?: string }[];
   createdAt: string;
 }
 
@@ -112,11 +114,23 @@ export class WorkOrderStore implements OnApplicationShutdown {
       ...fields,
       status: 'open',
       history: [{ status: 'open', at: now }],
+      information: [],
       createdAt: now,
     };
     this.orders.push(order);
     this.byKey.set(idempotencyKey, order);
     return { order, created: true };
+  }
+
+  /** Caseline's news: a cancellation closes the order (no crew goes out); information is kept with it. */
+  receiveUpdate(order: WorkOrder, update: { kind: 'cancel' | 'information'; reason?: string; text?: string; mediaUrl?: string }): WorkOrder {
+    const at = new Date().toISOString();
+    if (update.kind === 'cancel' && order.status !== 'cancelled') {
+      order.status = 'cancelled';
+      order.history.push({ status: 'cancelled', at, note: update.reason });
+    }
+    if (update.kind === 'information') order.information.push({ at, text: update.text, mediaUrl: update.mediaUrl });
+    return order;
   }
 
   changeStatus(order: WorkOrder, status: UpdateStatus, note?: string, scheduledFor?: string): StatusUpdate {

@@ -1,8 +1,20 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { departmentSecret, problem, SIGNATURE_HEADER, SignatureRefused, verifySignature } from '@caseline/service-kit';
-import { ControlDto, CreateWorkOrderDto, StatusChangeDto } from './work-order.dto';
+import { ControlDto, CreateWorkOrderDto, StatusChangeDto, WorkOrderUpdateDto } from './work-order.dto';
 import { Knobs, StatusUpdate, WorkOrder, WorkOrderStore } from './work-order.store';
+
+/** Like a careful department system, it takes requests only signed with its department's secret. */
+function verifyCaseline(department: string | undefined, request: Request & { rawBody?: Buffer }): string {
+  if (!department || !/^[A-Z0-9_]{1,20}$/.test(department)) throw problem(401, 'Unauthorized', 'Say which department this is for (Caseline-Department)');
+  try {
+    verifySignature(departmentSecret(department), request.headers[SIGNATURE_HEADER] as string | undefined, request.rawBody);
+  } catch (error) {
+    if (error instanceof SignatureRefused) throw problem(error.status, 'Unauthorized', error.message);
+    throw error;
+  }
+  return department;
+}
 
 @Controller()
 export class WorkOrdersController {
@@ -17,21 +29,23 @@ export class WorkOrdersController {
     @Body() dto: CreateWorkOrderDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<WorkOrder> {
-    if (!department || !/^[A-Z0-9_]{1,20}$/.test(department)) throw problem(401, 'Unauthorized', 'Say which department this is for (Caseline-Department)');
-    try {
-      verifySignature(departmentSecret(department), request.headers[SIGNATURE_HEADER] as string | undefined, request.rawBody);
-    } catch (error) {
-      if (error instanceof SignatureRefused) throw problem(error.status, 'Unauthorized', error.message);
-      throw error;
-    }
+    const caller = verifyCaseline(department, request);
     if (!key) throw problem(400, 'Bad Request', 'The Idempotency-Key header is required', [{ field: 'Idempotency-Key', rule: 'required', message: 'send an Idempotency-Key header' }]);
     const behaviour = await this.store.behave();
     if (behaviour === 'down') throw problem(503, 'Service Unavailable', 'The work-order system is down');
     if (behaviour === 'refuse') throw problem(422, 'Unprocessable Content', 'The work-order system refuses this request');
     if (behaviour === 'error') throw problem(500, 'Internal Server Error', 'Simulated failure');
-    const { order, created } = this.store.create(key, department, dto);
+    const { order, created } = this.store.create(key, caller, dto);
     response.status(created ? 201 : 200);
     return order;
+  }
+
+  /** Caseline tells us about a work order: the case was cancelled, or the reporter added information. */
+  @Post('work-orders/:id/updates')
+  @HttpCode(200)
+  update(@Param('id') id: string, @Headers('caseline-department') department: string | undefined, @Req() request: Request & { rawBody?: Buffer }, @Body() dto: WorkOrderUpdateDto): WorkOrder {
+    verifyCaseline(department, request);
+    return this.store.receiveUpdate(this.get(id), dto);
   }
 
   @Get('work-orders')

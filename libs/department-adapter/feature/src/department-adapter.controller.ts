@@ -25,6 +25,16 @@ export class DepartmentAdapterController {
   }
 
   /** Signed by the department's system (Caseline-Signature); unsigned, stale, replayed or forged: 401, nothing recorded. */
+  @EventPattern('CaseCancelled')
+  onCaseCancelled(@Payload() event: CaseEventEnvelope<'CaseCancelled'>): Promise<void> {
+    return this.workOrders.enqueueUpdate(event);
+  }
+
+  @EventPattern('InformationAdded')
+  onInformationAdded(@Payload() event: CaseEventEnvelope<'InformationAdded'>): Promise<void> {
+    return this.workOrders.enqueueUpdate(event);
+  }
+
   @Post('v1/department-systems/:department/status-updates')
   @UseGuards(DepartmentSignatureGuard)
   @HttpCode(202)

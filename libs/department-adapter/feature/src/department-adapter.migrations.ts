@@ -75,4 +75,15 @@ export const departmentAdapterMigrations: Migration[] = [
       ALTER TABLE department_adapter.work_orders ADD CONSTRAINT work_orders_state_check CHECK (state IN ('pending', 'created', 'refused', 'dead'));
     `,
   },
+  {
+    id: '0006-work-order-updates',
+    sql: `
+      -- The same outbox carries what happens to a case after its work order: a cancellation, or
+      -- information the reporter added. An update waits until its work order exists there; a work
+      -- order cancelled before it was ever delivered is never delivered ('cancelled').
+      ALTER TABLE department_adapter.work_orders ADD COLUMN kind text NOT NULL DEFAULT 'create' CHECK (kind IN ('create', 'cancel', 'information'));
+      ALTER TABLE department_adapter.work_orders DROP CONSTRAINT work_orders_state_check;
+      ALTER TABLE department_adapter.work_orders ADD CONSTRAINT work_orders_state_check CHECK (state IN ('pending', 'created', 'refused', 'dead', 'cancelled'));
+    `,
+  },
 ];

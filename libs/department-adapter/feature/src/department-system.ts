@@ -12,10 +12,15 @@ export interface WorkOrderRequest {
   callbackUrl: string;
 }
 
+/** What happened to a case after its work order was created. */
+export type WorkOrderUpdate = { kind: 'cancel'; reason?: string } | { kind: 'information'; text?: string; mediaUrl?: string };
+
 /** A department's own work-order system, whatever it speaks. */
 export interface DepartmentSystemClient {
   /** Creates the work order; the same idempotency key always yields the same work order. */
   createWorkOrder(idempotencyKey: string, request: WorkOrderRequest): Promise<{ workOrderId: string }>;
+  /** Tells the system about its work order: the case was cancelled, or the reporter added information. */
+  sendUpdate(idempotencyKey: string, workOrderId: string, update: WorkOrderUpdate): Promise<void>;
 }
 
 /** The system answered that it will never accept this request: retrying cannot help. */
@@ -42,8 +47,21 @@ export class RestDepartmentSystem implements DepartmentSystemClient {
   }
 
   async createWorkOrder(idempotencyKey: string, request: WorkOrderRequest): Promise<{ workOrderId: string }> {
-    const body = JSON.stringify(request);
-    const response = await fetch(`${departmentSystemUrl(this.system)}/work-orders`, {
+    const response = await this.post('/work-orders', idempotencyKey, request);
+    const answer = (await response.json()) as { id?: string };
+    if (!answer.id) throw new Error(`${this.system.name} answered without a work order id`);
+    return { workOrderId: answer.id };
+  }
+
+  async sendUpdate(idempotencyKey: string, workOrderId: string, update: WorkOrderUpdate): Promise<void> {
+    const response = await this.post(`/work-orders/${encodeURIComponent(workOrderId)}/updates`, idempotencyKey, update);
+    await response.body?.cancel();
+  }
+
+  /** A signed POST; 4xx that mean "never" throw WorkOrderRefusedError, other failures Error (retried). */
+  private async post(path: string, idempotencyKey: string, payload: unknown): Promise<Response> {
+    const body = JSON.stringify(payload);
+    const response = await fetch(`${departmentSystemUrl(this.system)}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'caseline-department': this.department, [SIGNATURE_HEADER]: signBody(this.secret, body) },
       body,
@@ -51,8 +69,6 @@ export class RestDepartmentSystem implements DepartmentSystemClient {
     });
     if (refuses(response.status)) throw new WorkOrderRefusedError(`${response.status} ${response.statusText}`.trim());
     if (!response.ok) throw new Error(`${this.system.name} answered ${response.status}`);
-    const answer = (await response.json()) as { id?: string };
-    if (!answer.id) throw new Error(`${this.system.name} answered without a work order id`);
-    return { workOrderId: answer.id };
+    return response;
   }
 }

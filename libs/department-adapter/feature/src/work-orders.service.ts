@@ -6,7 +6,7 @@ import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
 import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem } from '@caseline/service-kit';
-import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRefusedError, WorkOrderRequest } from './department-system';
+import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './department-system';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
 
@@ -16,8 +16,10 @@ interface PendingWorkOrder {
   id: string;
   case_id: string;
   department: string;
+  /** The event it answers: the routing for a work order, the cancellation or added information for an update. */
   routed_event_id: string;
-  request: WorkOrderRequest;
+  kind: 'create' | 'cancel' | 'information';
+  request: WorkOrderRequest | WorkOrderUpdate;
   attempts: number;
   /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
   lease: string;
@@ -88,6 +90,29 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     this.wake?.();
   }
 
+  /**
+   * What happens to a case after its work order goes to the department too: a cancellation (a work
+   * order not yet delivered is then never delivered) or information the reporter added. Departments
+   * on the built-in queue see the case itself; a cancelled case leaves their queue.
+   */
+  async enqueueUpdate(event: CaseEventEnvelope<'CaseCancelled' | 'InformationAdded'>): Promise<void> {
+    const state = await this.caseLog.state(event.caseId);
+    if (!state.exists) return;
+    const department = state.workOrder?.department ?? state.department;
+    if (!department) return;
+    if (!this.systems.has(department)) {
+      if (event.type === 'CaseCancelled') await this.queue.cancel(event.caseId);
+      return;
+    }
+    const data = event.data as { reason?: string; text?: string; mediaUrl?: string };
+    const update: WorkOrderUpdate = event.type === 'CaseCancelled' ? { kind: 'cancel', ...(data.reason ? { reason: data.reason } : {}) } : { kind: 'information', text: data.text, mediaUrl: data.mediaUrl };
+    await this.dataSource.query(
+      `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, kind, request) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      [deterministicEventId('work-order-update', event.eventId), event.caseId, department, event.eventId, update.kind, JSON.stringify(update)],
+    );
+    this.wake?.();
+  }
+
   onApplicationBootstrap(): void {
     this.running = true;
     this.loop = this.dispatchWhileRunning();
@@ -136,7 +161,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
             WHERE id IN (SELECT id FROM department_adapter.work_orders
                           WHERE department = $1 AND state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
                           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING id, case_id, department, routed_event_id, request, attempts, leased_until::text AS lease)
+            RETURNING id, case_id, department, routed_event_id, kind, request, attempts, leased_until::text AS lease)
          SELECT * FROM leased`,
         [department, room, this.leaseSeconds],
       );
@@ -159,11 +184,12 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async deliver(order: PendingWorkOrder): Promise<void> {
+    if (order.kind !== 'create') return this.deliverUpdate(order);
     const system = this.departments.get(order.department)!.system!;
     const metadata = { actor: ADAPTER_ACTOR, channel: 'system' as const, at: new Date().toISOString(), correlationId: order.case_id, causationId: order.routed_event_id };
     const reactionTo = { eventId: order.routed_event_id, consumer: 'department-adapter' };
     try {
-      const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request);
+      const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request as WorkOrderRequest);
       this.breakers.get(order.department)!.success();
       failpoint('department-adapter:after-create');
       await this.caseLog.execute(
@@ -181,18 +207,60 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
         this.breakers.get(order.department)!.success(); // an answer: the system is up
         return this.recordRefusal(order, system.name, error.reason, metadata, reactionTo);
       }
-      this.breakers.get(order.department)!.failure();
-      // Exponential backoff with full jitter (0.5–1.5×), so a returning system is not hit by every order at once.
-      const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8)) * (0.5 + Math.random());
-      const dead = order.attempts + 1 >= this.maxAttempts;
-      this.logger.warn(`work order for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}${dead ? ', the last: it waits for an operator' : ''}): ${(error as Error).message}`);
-      await this.dataSource.query(
-        // Only while the lease is still ours: past it, another dispatcher may be delivering this order.
-        `UPDATE department_adapter.work_orders SET attempts = attempts + 1, last_error = $2, leased_until = NULL,
-                next_attempt_at = now() + make_interval(secs => $3), state = CASE WHEN $5 THEN 'dead' ELSE state END
-          WHERE id = $1 AND leased_until = $4::timestamptz`,
-        [order.id, (error as Error).message.slice(0, 500), backoffSeconds, order.lease, dead],
-      );
+      await this.recordFailure(order, error as Error);
+    }
+  }
+
+  /** A failed delivery: back off (exponential, with 0.5–1.5× jitter so a returning system is not hit by every order at once), or, at the last attempt, wait for an operator. */
+  private async recordFailure(order: PendingWorkOrder, error: Error): Promise<void> {
+    this.breakers.get(order.department)!.failure();
+    const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8)) * (0.5 + Math.random());
+    const dead = order.attempts + 1 >= this.maxAttempts;
+    this.logger.warn(`${order.kind} for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}${dead ? ', the last: it waits for an operator' : ''}): ${error.message}`);
+    await this.dataSource.query(
+      // Only while the lease is still ours: past it, another dispatcher may be delivering this order.
+      `UPDATE department_adapter.work_orders SET attempts = attempts + 1, last_error = $2, leased_until = NULL,
+              next_attempt_at = now() + make_interval(secs => $3), state = CASE WHEN $5 THEN 'dead' ELSE state END
+        WHERE id = $1 AND leased_until = $4::timestamptz`,
+      [order.id, error.message.slice(0, 500), backoffSeconds, order.lease, dead],
+    );
+  }
+
+  /**
+   * An update goes once its work order exists in the department's system. A cancellation of a work
+   * order never delivered cancels that delivery instead; with no work order there (refused, dead,
+   * cancelled), there is nothing to tell.
+   */
+  private async deliverUpdate(order: PendingWorkOrder): Promise<void> {
+    const finish = (state: 'created' | 'cancelled' | 'refused', note?: string) =>
+      this.dataSource.query(`UPDATE department_adapter.work_orders SET state = $2, last_error = $4, leased_until = NULL WHERE id = $1 AND leased_until = $3::timestamptz`, [order.id, state, order.lease, note ?? null]);
+    const [target] = await this.dataSource.query<{ id: string; state: string; external_id: string | null; in_flight: boolean }[]>(
+      `SELECT id, state, external_id, coalesce(leased_until > now(), false) AS in_flight FROM department_adapter.work_orders
+        WHERE case_id = $1 AND department = $2 AND kind = 'create' ORDER BY created_at DESC LIMIT 1`,
+      [order.case_id, order.department],
+    );
+    if (!target || target.state === 'refused' || target.state === 'dead' || target.state === 'cancelled') return void (await finish('cancelled', 'no work order in the department system'));
+    if (target.state === 'pending') {
+      if (order.kind === 'cancel' && !target.in_flight) {
+        const [{ cancelled }] = await this.dataSource.query<{ cancelled: number }[]>(
+          `WITH cancelled AS (UPDATE department_adapter.work_orders SET state = 'cancelled', last_error = 'the case was cancelled before delivery'
+                               WHERE id = $1 AND state = 'pending' AND (leased_until IS NULL OR leased_until < now()) RETURNING id)
+           SELECT count(*)::int AS cancelled FROM cancelled`,
+          [target.id],
+        );
+        if (cancelled === 1) return void (await finish('created', 'cancelled before delivery'));
+      }
+      // Its work order is on the way: look again shortly (not a failure of the department's).
+      await this.dataSource.query(`UPDATE department_adapter.work_orders SET leased_until = NULL, next_attempt_at = now() + interval '1 second' WHERE id = $1 AND leased_until = $2::timestamptz`, [order.id, order.lease]);
+      return;
+    }
+    try {
+      await this.systems.get(order.department)!.sendUpdate(order.id, target.external_id!, order.request as WorkOrderUpdate);
+      this.breakers.get(order.department)!.success();
+      await finish('created');
+    } catch (error) {
+      if (error instanceof WorkOrderRefusedError) return void (await finish('refused', error.reason));
+      await this.recordFailure(order, error as Error);
     }
   }
 

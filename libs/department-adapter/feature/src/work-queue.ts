@@ -63,11 +63,16 @@ export class WorkQueue {
     );
   }
 
+  /** A cancelled case leaves the queue. */
+  async cancel(caseId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE department_adapter.queue_items SET status = 'cancelled', updated_at = now() WHERE case_id = $1 AND status NOT IN ('completed', 'not_fixed', 'rejected')`, [caseId]);
+  }
+
   /** The department's open work, the nearest deadline first. */
   async open(department: string, limit: number): Promise<QueueItem[]> {
     return this.dataSource.query<QueueItem[]>(
       `SELECT work_order_id AS "workOrderId", case_id AS "caseId", reference, service_code AS "serviceCode", description, location, due_at AS "dueAt", status, created_at AS "createdAt"
-         FROM department_adapter.queue_items WHERE department = $1 AND status NOT IN ('completed', 'rejected') ORDER BY due_at, work_order_id LIMIT $2`,
+         FROM department_adapter.queue_items WHERE department = $1 AND status NOT IN ('completed', 'not_fixed', 'rejected', 'cancelled') ORDER BY due_at, work_order_id LIMIT $2`,
       [department, limit],
     );
   }
