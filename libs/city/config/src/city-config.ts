@@ -7,15 +7,11 @@ import { join, resolve } from 'node:path';
 /** The catalog's own type; the old name stays for code written before the catalog library. */
 export type ServiceType = ServiceDefinition;
 
-export interface DepartmentSystem {
-  adapter: 'rest';
-  name: string;
-  baseUrl: string;
-  /** Environment variable that overrides baseUrl in a deployment. */
-  baseUrlEnv?: string;
-  /** Environment variable holding the secret both sides sign with (default <CODE>_SYSTEM_SECRET). */
-  secretEnv?: string;
-}
+/**
+ * A department's own work-order system: which adapter speaks to it and that adapter's settings (the
+ * department adapter checks them at start, naming any wrong one).
+ */
+export type DepartmentSystem = { adapter: string; name: string } & Record<string, unknown>;
 
 export interface Department {
   code: string;
@@ -106,4 +102,3 @@ export function calendarOf(config: Pick<CityConfig, 'city' | 'departments'>, dep
   return { timeZone: config.city.timeZone, ...config.city.calendar, ...own };
 }
 
-export const departmentSystemUrl = (system: DepartmentSystem): string => (system.baseUrlEnv && process.env[system.baseUrlEnv]) || system.baseUrl;

@@ -13,7 +13,7 @@ export class DepartmentSignatureGuard implements CanActivate {
   private readonly secrets = new Map(
     loadCityConfig()
       .departments.filter((d) => d.system)
-      .map((d) => [d.code, departmentSecret(d.code, d.system!.secretEnv)]),
+      .map((d) => [d.code, departmentSecret(d.code, d.system!.secretEnv as string | undefined)]),
   );
   private accepted = 0;
 

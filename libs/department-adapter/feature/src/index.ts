@@ -1,3 +1,3 @@
 export * from './department-adapter.module';
 export * from './work-orders.service';
-export * from './department-system';
+export * from './adapter-contract';

@@ -6,7 +6,8 @@ import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
 import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem } from '@caseline/service-kit';
-import { DepartmentSystemClient, RestDepartmentSystem, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './department-system';
+import { createDepartmentSystems, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
+import './adapters';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
 
@@ -39,7 +40,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkOrdersService.name);
   private readonly departments: Map<string, Department>;
-  private readonly systems = new Map<string, DepartmentSystemClient>();
+  private readonly systems: Map<string, DepartmentSystemClient>;
   /** How long a dispatcher owns a work order it is delivering; a crashed one's work is retried after it. */
   private readonly leaseSeconds = envInt('WORK_ORDER_LEASE_SECONDS', 15);
   private readonly publicUrl = env('DEPARTMENT_ADAPTER_PUBLIC_URL', `http://127.0.0.1:${process.env.DEPARTMENT_ADAPTER_PORT ?? 3002}`);
@@ -60,10 +61,9 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     private readonly queue: WorkQueue,
   ) {
     this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
-    for (const department of this.departments.values()) {
-      if (!department.system) continue;
-      this.systems.set(department.code, new RestDepartmentSystem(department.code, department.system));
-      this.breakers.set(department.code, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 5), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000)));
+    this.systems = createDepartmentSystems([...this.departments.values()]);
+    for (const department of this.systems.keys()) {
+      this.breakers.set(department, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 5), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000)));
     }
   }
 
