@@ -6,7 +6,9 @@
  * Absolute numbers drift on shared machines; the ratios are what to compare.
  *  3. routing decisions on the real NYC districts (bench/routing-decisions.ts), first and alone.
  * Env: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 16), BENCH_RATE (cases/s, default 50),
- * BENCH_ONLY=routing (only the routing decisions, no infrastructure).
+ *  4. the department adapter against the simulator (bench/department-adapter.ts), last, in its own system.
+ * BENCH_ONLY=routing (only the routing decisions, no infrastructure), BENCH_ONLY=adapter (only the
+ * adapter), BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
 import { consumerLag, gridPlace, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
+import { describeDepartmentAdapter, measureDepartmentAdapter } from './department-adapter';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -132,6 +135,17 @@ async function main() {
   Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, KAFKA_BROKERS: env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: `caseline-bench-${Date.now()}` });
   // The same number of database connections for intake as for the raw baseline.
   // Rate limits off: the load generator is one address with one API key.
+  if (process.env.BENCH_ONLY === 'adapter') {
+    try {
+      const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+      await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
+      console.log(describeDepartmentAdapter(await measureDepartmentAdapter(pool)));
+      await pool.end();
+    } finally {
+      await release();
+    }
+    return;
+  }
   const system = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections), RATE_LIMIT_PER_API_KEY_PER_MINUTE: '0' });
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
   const kafka = testKafka();
@@ -170,13 +184,17 @@ async function main() {
     const e2e = await endToEnd(system, pool);
     console.log(`end-to-end POST → resident notified at ${rate}/s: p50 ${e2e.p50.toFixed(0)} ms, p95 ${e2e.p95.toFixed(0)} ms, p99 ${e2e.p99.toFixed(0)} ms, max ${e2e.max.toFixed(0)} ms (${e2e.cases} cases)`);
 
+    await system.stop();
+    const adapter = await measureDepartmentAdapter(pool);
+    console.log(describeDepartmentAdapter(adapter));
+
     const ratio = intake.perSecond / raw;
     console.log(`\nintake / raw PostgreSQL = ${(ratio * 100).toFixed(0)}% (target ≥ 40%); intake / its HTTP edge alone = ${((intake.perSecond / edge.perSecond) * 100).toFixed(0)}%`);
     console.log(`Open311 / native submissions = ${((open311.perSecond / intake.perSecond) * 100).toFixed(0)}% (target ≥ 80%); public view / submissions = ${(publicView.perSecond / intake.perSecond).toFixed(1)}× (target ≥ 5×)`);
     console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
     const results = join(__dirname, 'results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, edge, open311, publicView, ratio, e2e }, null, 2));
+    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, edge, open311, publicView, ratio, e2e, adapter }, null, 2));
   } finally {
     await pool.end();
     await system.stop();

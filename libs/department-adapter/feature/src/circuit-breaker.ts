@@ -31,11 +31,14 @@ export class CircuitBreaker {
     return 1;
   }
 
-  success(): void {
+  /** Returns true when this success closed an open circuit: the system is back. */
+  success(): boolean {
+    const recovered = this.opened > 0;
     this.failures = 0;
     this.opened = 0;
     this.openUntil = 0;
     this.probing = false;
+    return recovered;
   }
 
   failure(): void {

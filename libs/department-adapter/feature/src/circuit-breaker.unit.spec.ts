@@ -24,7 +24,7 @@ describe('a department system\'s circuit breaker', () => {
     now += 1000;
     expect(circuit.admit(8)).toBe(1);
     expect(circuit.admit(8)).toBe(0); // the probe is under way
-    circuit.success();
+    expect(circuit.success()).toBe(true); // closed again: the system is back
     expect(circuit.admit(8)).toBe(8);
   });
 

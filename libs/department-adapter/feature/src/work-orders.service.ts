@@ -190,7 +190,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     const reactionTo = { eventId: order.routed_event_id, consumer: 'department-adapter' };
     try {
       const { workOrderId } = await this.systems.get(order.department)!.createWorkOrder(order.id, order.request as WorkOrderRequest);
-      this.breakers.get(order.department)!.success();
+      await this.succeeded(order.department);
       failpoint('department-adapter:after-create');
       await this.caseLog.execute(
         order.case_id,
@@ -204,7 +204,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
       );
     } catch (error) {
       if (error instanceof WorkOrderRefusedError) {
-        this.breakers.get(order.department)!.success(); // an answer: the system is up
+        await this.succeeded(order.department); // an answer: the system is up
         return this.recordRefusal(order, system.name, error.reason, metadata, reactionTo);
       }
       await this.recordFailure(order, error as Error);
@@ -256,12 +256,23 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     }
     try {
       await this.systems.get(order.department)!.sendUpdate(order.id, target.external_id!, order.request as WorkOrderUpdate);
-      this.breakers.get(order.department)!.success();
+      await this.succeeded(order.department);
       await finish('created');
     } catch (error) {
       if (error instanceof WorkOrderRefusedError) return void (await finish('refused', error.reason));
       await this.recordFailure(order, error as Error);
     }
+  }
+
+  /**
+   * The system answered. If that closed its circuit, it is back from an outage: its backlog failed
+   * because the system was down, not because of each order, so all of it is due now (in order).
+   */
+  private async succeeded(department: string): Promise<void> {
+    if (!this.breakers.get(department)!.success()) return;
+    this.logger.log(`${department}'s system is back: its backlog is due now`);
+    await this.dataSource.query(`UPDATE department_adapter.work_orders SET next_attempt_at = now() WHERE department = $1 AND state = 'pending' AND next_attempt_at > now()`, [department]);
+    this.wake?.();
   }
 
   /** For operators: each connected system's circuit and how much waits for it. */
