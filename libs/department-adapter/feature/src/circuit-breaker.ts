@@ -1,7 +1,9 @@
 /**
  * One per department system: after `threshold` failures in a row it opens, and the adapter stops
  * sending to that system for a while (10 s, doubling each time a probe fails, up to 5 min) so a
- * broken system costs the others nothing; then one probe goes through, and a success closes it.
+ * broken system costs the others nothing; then one probe goes through, and a success closes it
+ * (and releases the backlog). The pause is capped low (30 s by default): a probe is cheap, and the
+ * cap bounds how long a system back from an outage waits for its work.
  * Refusals (4xx) are answers, not failures: the system is up.
  */
 export class CircuitBreaker {

@@ -63,7 +63,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
     this.systems = createDepartmentSystems([...this.departments.values()]);
     for (const department of this.systems.keys()) {
-      this.breakers.set(department, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 5), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000)));
+      this.breakers.set(department, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 5), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000), envInt('DEPARTMENT_BREAKER_MAX_PAUSE_MS', 30_000)));
     }
   }
 
