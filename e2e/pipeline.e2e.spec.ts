@@ -133,7 +133,8 @@ describe('one case travels the whole way: intake → routing → department → 
     const body = JSON.stringify({ updateId: randomUUID(), workOrderId, status: 'scheduled', note: 'Crew booked' });
     const post = (headers: Record<string, string>, text = body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
     const secret = departmentSecret('DOT');
-    const eventsNow = async () => Number((await the.pool.query('SELECT count(*) AS n FROM case_log.events WHERE case_id = $1', [id])).rows[0].n);
+    // What a status update would add (the case may still be gaining its confirmation email meanwhile).
+    const eventsNow = async () => Number((await the.pool.query(`SELECT count(*) AS n FROM case_log.events WHERE case_id = $1 AND type = 'WorkOrderStatusChanged'`, [id])).rows[0].n);
     const before = await eventsNow();
 
     const refusals = [
@@ -184,6 +185,9 @@ describe('one case travels the whole way: intake → routing → department → 
     expect((await act(workOrderId, 'schedule', { scheduledFor: '2026-12-01T15:00:00Z' })).status).toBe(200);
     expect((await the.api.find(reference)).status).toBe('scheduled');
     expect((await act(workOrderId, 'hold', { question: 'Which branch do you mean?' })).status).toBe(200);
+    expect((await queue()).find((i) => i.reference === reference)?.status).toBe('on_hold');
+    expect((await fetch(`${the.system.url('intake')}/v1/cases/${reference}/information`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'The one on Main Street' }) })).status).toBe(200);
+    await waitFor(async () => (await queue()).find((i) => i.reference === reference)?.status === 'information_received', 'the queue to show the answer arrived');
     expect((await act(workOrderId, 'complete', { note: ' ' })).status).toBe(400);
     const completed = await act(workOrderId, 'complete', { note: 'Answered: open Monday to Saturday, 9 to 6' });
     expect(completed.status).toBe(200);

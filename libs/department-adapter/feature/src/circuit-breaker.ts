@@ -1,5 +1,7 @@
 /**
- * One per department system: after `threshold` failures in a row it opens, and the adapter stops
+ * One per department system: when `threshold` of its last `window` deliveries failed it opens (a
+ * failure rate, not failures in a row: with many deliveries in flight a flaky-but-up system fails a
+ * few in a row often, a down one fails them all), and the adapter stops
  * sending to that system for a while (10 s, doubling each time a probe fails, up to 5 min) so a
  * broken system costs the others nothing; then one probe goes through, and a success closes it
  * (and releases the backlog). The pause is capped low (30 s by default): a probe is cheap, and the
@@ -7,17 +9,25 @@
  * Refusals (4xx) are answers, not failures: the system is up.
  */
 export class CircuitBreaker {
-  private failures = 0;
+  /** The last `window` outcomes, true for a failure. */
+  private recent: boolean[] = [];
   private opened = 0;
   private openUntil = 0;
   private probing = false;
 
   constructor(
-    private readonly threshold = 5,
+    private readonly threshold = 10,
     private readonly baseOpenMs = 10_000,
-    private readonly maxOpenMs = 300_000,
+    private readonly maxOpenMs = 30_000,
     private readonly now: () => number = Date.now,
+    private readonly window = 20,
   ) {}
+
+  private record(failed: boolean): number {
+    this.recent.push(failed);
+    if (this.recent.length > this.window) this.recent.shift();
+    return this.recent.filter(Boolean).length;
+  }
 
   get state(): 'closed' | 'open' | 'half-open' {
     if (this.opened === 0) return 'closed';
@@ -36,7 +46,8 @@ export class CircuitBreaker {
   /** Returns true when this success closed an open circuit: the system is back. */
   success(): boolean {
     const recovered = this.opened > 0;
-    this.failures = 0;
+    this.record(false);
+    if (recovered) this.recent = [];
     this.opened = 0;
     this.openUntil = 0;
     this.probing = false;
@@ -44,8 +55,8 @@ export class CircuitBreaker {
   }
 
   failure(): void {
-    this.failures++;
-    if (this.probing || this.failures >= this.threshold) {
+    const failures = this.record(true);
+    if (this.probing || (this.opened === 0 && failures >= this.threshold)) {
       this.probing = false;
       this.opened++;
       this.openUntil = this.now() + Math.min(this.baseOpenMs * 2 ** (this.opened - 1), this.maxOpenMs);
@@ -53,8 +64,8 @@ export class CircuitBreaker {
   }
 
   /** For operators: the state and when an open circuit will let a probe through. */
-  describe(): { state: 'closed' | 'open' | 'half-open'; failuresInARow: number; probeAfter?: string } {
+  describe(): { state: 'closed' | 'open' | 'half-open'; recentFailures: string; probeAfter?: string } {
     const state = this.state;
-    return { state, failuresInARow: this.failures, ...(state === 'open' && !this.probing ? { probeAfter: new Date(this.openUntil).toISOString() } : {}) };
+    return { state, recentFailures: `${this.recent.filter(Boolean).length} of the last ${this.recent.length}`, ...(state === 'open' && !this.probing ? { probeAfter: new Date(this.openUntil).toISOString() } : {}) };
   }
 }

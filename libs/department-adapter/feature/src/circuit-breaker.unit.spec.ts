@@ -2,18 +2,19 @@ import { CircuitBreaker } from './circuit-breaker';
 
 describe('a department system\'s circuit breaker', () => {
   let now = 0;
-  const breaker = () => new CircuitBreaker(3, 1000, 4000, () => now);
+  const breaker = () => new CircuitBreaker(3, 1000, 4000, () => now, 5);
 
   beforeEach(() => (now = 1_000_000));
 
-  it('stays closed through fewer failures in a row than the threshold', () => {
+  it('stays closed while fewer than the threshold of the recent deliveries fail', () => {
     const circuit = breaker();
+    for (const failed of [true, true, false, false, false, false, true, false, true]) {
+      if (failed) circuit.failure();
+      else circuit.success();
+    }
+    expect(circuit.admit(8)).toBe(8); // 2 of the last 5
     circuit.failure();
-    circuit.failure();
-    circuit.success();
-    circuit.failure();
-    circuit.failure();
-    expect(circuit.admit(8)).toBe(8);
+    expect(circuit.admit(8)).toBe(0); // 3 of the last 5
   });
 
   it('opens at the threshold, lets one probe through after the pause, and closes on its success', () => {

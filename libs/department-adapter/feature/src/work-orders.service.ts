@@ -63,7 +63,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
     this.systems = createDepartmentSystems([...this.departments.values()]);
     for (const department of this.systems.keys()) {
-      this.breakers.set(department, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 5), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000), envInt('DEPARTMENT_BREAKER_MAX_PAUSE_MS', 30_000)));
+      this.breakers.set(department, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 10), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000), envInt('DEPARTMENT_BREAKER_MAX_PAUSE_MS', 30_000)));
     }
   }
 
@@ -101,7 +101,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     const department = state.workOrder?.department ?? state.department;
     if (!department) return;
     if (!this.systems.has(department)) {
-      if (event.type === 'CaseCancelled') await this.queue.cancel(event.caseId);
+      await (event.type === 'CaseCancelled' ? this.queue.cancel(event.caseId) : this.queue.informationReceived(event.caseId));
       return;
     }
     const data = event.data as { reason?: string; text?: string; mediaUrl?: string };

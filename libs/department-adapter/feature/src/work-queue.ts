@@ -68,6 +68,11 @@ export class WorkQueue {
     await this.dataSource.query(`UPDATE department_adapter.queue_items SET status = 'cancelled', updated_at = now() WHERE case_id = $1 AND status NOT IN ('completed', 'not_fixed', 'rejected')`, [caseId]);
   }
 
+  /** The reporter answered: work on hold shows it is ready to go on. */
+  async informationReceived(caseId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE department_adapter.queue_items SET status = 'information_received', updated_at = now() WHERE case_id = $1 AND status = 'on_hold'`, [caseId]);
+  }
+
   /** The department's open work, the nearest deadline first. */
   async open(department: string, limit: number): Promise<QueueItem[]> {
     return this.dataSource.query<QueueItem[]>(
