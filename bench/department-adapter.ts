@@ -14,9 +14,12 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 export interface AdapterFigures {
   cases: number;
+  /** Work orders created per second until 95% of them were (the unlucky tail waiting out its backoff would hide the rate). */
   perSecond: number;
   p50: number;
   p95: number;
+  /** Seconds until the very last one. */
+  allWithin: number;
 }
 
 /** Writes `count` routed streetlight cases for DOT into the log, in batches; returns their ids. */
@@ -55,8 +58,10 @@ async function figures(pool: Pool, ids: string[], timeoutMs: number): Promise<Ad
   }, `${ids.length} work orders`, timeoutMs);
   const latencies = rows.map((r) => r.created.getTime() - r.routed.getTime()).sort((a, b) => a - b);
   const first = Math.min(...rows.map((r) => r.routed.getTime()));
-  const last = Math.max(...rows.map((r) => r.created.getTime()));
-  return { cases: ids.length, perSecond: ids.length / ((last - first) / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), first, last };
+  const created = rows.map((r) => r.created.getTime()).sort((a, b) => a - b);
+  const last = created[created.length - 1];
+  const at95 = percentile(created, 95);
+  return { cases: ids.length, perSecond: (0.95 * ids.length) / ((at95 - first) / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), allWithin: (last - first) / 1000, first, last };
 }
 
 export async function measureDepartmentAdapter(pool: Pool, cases = Number(process.env.BENCH_ADAPTER_CASES ?? 1000), outageCases = Number(process.env.BENCH_OUTAGE_CASES ?? 10000)) {
@@ -86,8 +91,8 @@ export async function measureDepartmentAdapter(pool: Pool, cases = Number(proces
 
 export const describeDepartmentAdapter = (r: Awaited<ReturnType<typeof measureDepartmentAdapter>>) =>
   [
-    `work orders to the simulator: ${r.clean.perSecond.toFixed(0)}/s, routed → created p50 ${r.clean.p50} ms, p95 ${r.clean.p95} ms (${r.clean.cases} cases)`,
-    `with 30% errors: ${r.withErrors.perSecond.toFixed(0)}/s, p50 ${r.withErrors.p50} ms, p95 ${r.withErrors.p95} ms`,
+    `work orders to the simulator: ${r.clean.perSecond.toFixed(0)}/s, routed → created p50 ${r.clean.p50} ms, p95 ${r.clean.p95} ms, all within ${r.clean.allWithin.toFixed(1)} s (${r.clean.cases} cases)`,
+    `with 30% errors: ${r.withErrors.perSecond.toFixed(0)}/s, p50 ${r.withErrors.p50} ms, p95 ${r.withErrors.p95} ms, all within ${r.withErrors.allWithin.toFixed(1)} s (the last waited out several backoffs)`,
     `after an outage with ${r.recovery.cases} work orders queued: all created ${r.recovery.seconds.toFixed(1)} s after the system returned (${(r.recovery.cases / r.recovery.seconds).toFixed(0)}/s); ` +
       `cases with two work orders: ${r.recovery.duplicates}; orders in the simulator: ${r.recovery.inSimulator}`,
   ].join('\n');
