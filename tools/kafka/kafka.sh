@@ -132,12 +132,13 @@ auto.create.topics.enable=false
 EOF
   if [[ ! -f "$logs/meta.properties" ]]; then
     local cluster_id
-    # 16 random bytes, URL-safe base64 without padding: a Kafka cluster id.
+    # 16 random bytes, URL-safe base64 without padding: a Kafka cluster id. It may begin with "-",
+    # so it is passed as --cluster-id=… (as a separate word the argument parser takes it for an option).
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
     log "formatting storage in $logs (cluster $cluster_id)"
     "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$DATA_DIR" \
       -cp "$LIB/*" kafka.tools.StorageTool \
-      format --standalone -t "$cluster_id" -c "$DATA_DIR/server.properties" >&2
+      format --standalone --cluster-id="$cluster_id" -c "$DATA_DIR/server.properties" >&2
   fi
 }
 
