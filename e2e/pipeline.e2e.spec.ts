@@ -272,4 +272,27 @@ describe('one case travels the whole way: intake → routing → department → 
       await control({ down: false });
     }
   });
+
+  it('delivers every work order exactly once through 30% errors and slow responses', async () => {
+    const simulator = the.system.url('department-simulator');
+    const control = (knobs: object) => fetch(`${simulator}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
+    await control({ errorRate: 0.3, latencyMs: 300 });
+    try {
+      const cases = await Promise.all(
+        Array.from({ length: 20 }, async () => (await (await the.api.report(streetlightReport(`flaky.${randomUUID()}@example.org`))).json()) as { reference: string; id: string }),
+      );
+      const ids = cases.map((c) => c.id);
+      // Backoff doubles from 1 s: an order unlucky five times in a row waits half a minute.
+      await waitFor(async () => {
+        const { rows } = await the.pool.query(`SELECT count(DISTINCT case_id)::int AS n FROM case_log.events WHERE type = 'WorkOrderCreated' AND case_id = ANY($1::uuid[])`, [ids]);
+        return rows[0].n === ids.length;
+      }, 'every work order through the errors', 150_000);
+      const { rows } = await the.pool.query(`SELECT count(*)::int AS n FROM case_log.events WHERE type = 'WorkOrderCreated' AND case_id = ANY($1::uuid[])`, [ids]);
+      expect(rows[0].n).toBe(ids.length);
+      const orders = (await (await fetch(`${simulator}/work-orders`)).json()) as { caseReference: string }[];
+      for (const { reference } of cases) expect(orders.filter((o) => o.caseReference === reference)).toHaveLength(1);
+    } finally {
+      await control({ errorRate: 0, latencyMs: 0 });
+    }
+  }, 180_000);
 });
