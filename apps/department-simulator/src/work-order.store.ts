@@ -63,6 +63,8 @@ export class WorkOrderStore implements OnApplicationShutdown {
   private readonly logger = new Logger('DepartmentSimulator');
   private orders: WorkOrder[] = [];
   private byKey = new Map<string, WorkOrder>();
+  /** Idempotency keys of the updates already taken: a resent update changes nothing. */
+  private updateKeys = new Set<string>();
   private knobs = defaultKnobs();
   /** Cancels pending deliveries on reset and shutdown. */
   private deliveries = new AbortController();
@@ -123,7 +125,9 @@ export class WorkOrderStore implements OnApplicationShutdown {
   }
 
   /** Caseline's news: a cancellation closes the order (no crew goes out); information is kept with it. */
-  receiveUpdate(order: WorkOrder, update: { kind: 'cancel' | 'information'; reason?: string; text?: string; mediaUrl?: string }): WorkOrder {
+  receiveUpdate(order: WorkOrder, idempotencyKey: string, update: { kind: 'cancel' | 'information'; reason?: string; text?: string; mediaUrl?: string }): WorkOrder {
+    if (this.updateKeys.has(idempotencyKey)) return order;
+    this.updateKeys.add(idempotencyKey);
     const at = new Date().toISOString();
     if (update.kind === 'cancel' && order.status !== 'cancelled') {
       order.status = 'cancelled';
@@ -169,6 +173,7 @@ export class WorkOrderStore implements OnApplicationShutdown {
     this.deliveries = new AbortController();
     this.orders = [];
     this.byKey = new Map();
+    this.updateKeys = new Set();
     this.knobs = defaultKnobs();
   }
 

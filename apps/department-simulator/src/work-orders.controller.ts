@@ -43,9 +43,16 @@ export class WorkOrdersController {
   /** Caseline tells us about a work order: the case was cancelled, or the reporter added information. */
   @Post('work-orders/:id/updates')
   @HttpCode(200)
-  update(@Param('id') id: string, @Headers('caseline-department') department: string | undefined, @Req() request: Request & { rawBody?: Buffer }, @Body() dto: WorkOrderUpdateDto): WorkOrder {
+  update(
+    @Param('id') id: string,
+    @Headers('caseline-department') department: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() request: Request & { rawBody?: Buffer },
+    @Body() dto: WorkOrderUpdateDto,
+  ): WorkOrder {
     verifyCaseline(department, request);
-    return this.store.receiveUpdate(this.get(id), dto);
+    if (!key) throw problem(400, 'Bad Request', 'The Idempotency-Key header is required', [{ field: 'Idempotency-Key', rule: 'required', message: 'send an Idempotency-Key header' }]);
+    return this.store.receiveUpdate(this.get(id), key, dto);
   }
 
   @Get('work-orders')

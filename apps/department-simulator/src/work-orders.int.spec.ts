@@ -27,7 +27,7 @@ describe('department simulator', () => {
   // Work orders come signed by Caseline, as DOT's (the adapter's) requests do.
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const signed: Record<string, string> = method === 'POST' && path === '/work-orders' ? { 'caseline-department': 'DOT', [SIGNATURE_HEADER]: signBody(departmentSecret('DOT'), text ?? '') } : {};
+    const signed: Record<string, string> = method === 'POST' && (path === '/work-orders' || path.endsWith('/updates')) ? { 'caseline-department': 'DOT', [SIGNATURE_HEADER]: signBody(departmentSecret('DOT'), text ?? '') } : {};
     return fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...signed, ...headers }, body: text });
   };
 
@@ -112,6 +112,15 @@ describe('department simulator', () => {
     const forged = await call('POST', '/work-orders', order, { 'idempotency-key': 'f', [SIGNATURE_HEADER]: signBody('guessed', JSON.stringify(order)) });
     expect(forged.status).toBe(401);
     expect(await json<WorkOrder[]>(await call('GET', '/work-orders'))).toEqual([]);
+  });
+
+  it('takes an update once per idempotency key: information resent after a crash is kept once', async () => {
+    const created = await json<WorkOrder>(await call('POST', '/work-orders', order, { 'idempotency-key': 'w' }));
+    const information = { kind: 'information', text: 'Pole 4417' };
+    expect((await call('POST', `/work-orders/${created.id}/updates`, information, { 'idempotency-key': 'u-1' })).status).toBe(200);
+    const again = await json<WorkOrder & { information: unknown[] }>(await call('POST', `/work-orders/${created.id}/updates`, information, { 'idempotency-key': 'u-1' }));
+    expect(again.information).toHaveLength(1);
+    expect((await call('POST', `/work-orders/${created.id}/updates`, information)).status).toBe(400);
   });
 
   it('rejects a bad work order and a bad status change', async () => {
