@@ -328,17 +328,17 @@ export class RoutingService implements OnApplicationBootstrap {
       if (e.type === 'InformationRequested' && (pauses.length === 0 || pauses[pauses.length - 1].to)) pauses.push({ from: new Date(e.metadata.at) });
       if (e.type === 'InformationAdded' && pauses.length > 0 && !pauses[pauses.length - 1].to) {
         pauses[pauses.length - 1].to = new Date(e.metadata.at);
-        if (e.eventId === event.eventId) return this.moveDeadline(event, routing, routed, pauses);
+        if (e.eventId === event.eventId) return this.moveDeadline(event, history, routing, routed, pauses);
       }
     }
   }
 
-  private async moveDeadline(cause: CaseEventEnvelope, routing: CaseEventEnvelope, routed: CaseRouted['data'], pauses: { from: Date; to?: Date }[]): Promise<void> {
+  private async moveDeadline(cause: CaseEventEnvelope, history: CaseEventEnvelope[], routing: CaseEventEnvelope, routed: CaseRouted['data'], pauses: { from: Date; to?: Date }[]): Promise<void> {
     const calendar = calendarOf(this.city, routed.department);
     const clockStart = new Date(routed.clockStartedAt ?? routing.metadata.at);
     const target = routed.target ?? { businessDays: 1 };
     const dueAt = deadlineWithPauses(calendar, clockStart, target, pauses)!;
-    const state = foldCase(caseDecider, await this.caseLog.history(cause.caseId));
+    const state = foldCase(caseDecider, history); // the history resumeClock already read
     const previousDueAt = (state.exists && state.dueAt) || routed.dueAt;
     const last = pauses[pauses.length - 1];
     const pausedMinutes = Math.round(businessMinutesBetween(calendar, last.from, last.to!) * 100) / 100;
