@@ -17,3 +17,4 @@ export * from './smtp-receive';
 export * from './config-stream';
 export * from './unverified-actors';
 export * from './signed-requests';
+export * from './html';

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CaseStatus } from '@caseline/case-domain';
+import { escapeHtml } from '@caseline/service-kit';
 import { CITY_TIME_ZONE, formatDate, formatDateTime, Language, Localized } from './i18n';
 import type { PublicCase } from './public-case';
 
 // The public tracking pages as pure functions: data in, a whole HTML5 document out. No framework,
 // no client script; every value that reaches the page goes through escapeHtml.
 
-export const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Every colour pair the pages use, text on background; the CSS below is built from these only, and

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CaseEvent, CaseEventEnvelope } from '@caseline/case-contracts';
-import type { CaseLog } from '@caseline/service-kit';
+import { escapeHtml, type CaseLog } from '@caseline/service-kit';
 import { chooseLanguage, languageFromAcceptLanguage } from './i18n';
 import { PublicCases, toPublicCase } from './public-case';
 import {
-  escapeHtml,
   PALETTE,
   renderCasePage,
   renderErrorPage,
