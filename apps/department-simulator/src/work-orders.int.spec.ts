@@ -1,8 +1,7 @@
-import { INestApplication } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpService, departmentSecret, ProblemDetails, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
-import { AppModule } from './app.module';
+import { departmentSecret, ProblemDetails, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
+import { runningSimulator } from './running-simulator';
 import { Knobs, StatusUpdate, WorkOrder } from './work-order.store';
 
 const order = { caseReference: 'CL-2026-000123', serviceCode: 'STREETLIGHT', description: 'Lamp out on 5th Ave' };
@@ -21,27 +20,15 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
 }
 
 describe('department simulator', () => {
-  let app: INestApplication;
-  let base: string;
+  const simulator = runningSimulator();
 
   // Work orders come signed by Caseline, as DOT's (the adapter's) requests do.
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const signed: Record<string, string> = method === 'POST' && (path === '/work-orders' || path.endsWith('/updates')) ? { 'caseline-department': 'DOT', [SIGNATURE_HEADER]: signBody(departmentSecret('DOT'), text ?? '') } : {};
-    return fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...signed, ...headers }, body: text });
+    return fetch(`${simulator.url}${path}`, { method, headers: { 'content-type': 'application/json', ...signed, ...headers }, body: text });
   };
 
-  beforeAll(async () => {
-    app = await createHttpService(AppModule, { name: 'department-simulator' });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  });
-
-  afterAll(() => app.close());
-
-  beforeEach(async () => {
-    expect((await call('POST', '/reset')).status).toBe(204);
-  });
 
   it('creates a work order once per Idempotency-Key', async () => {
     const first = await call('POST', '/work-orders', order, { 'idempotency-key': 'key-1' });
@@ -92,8 +79,18 @@ describe('department simulator', () => {
     expect(await json<WorkOrder[]>(await call('GET', '/work-orders'))).toEqual([]);
 
     await call('PUT', '/control', { errorRate: 0, latencyMs: 20, statusSequence: ['scheduled', 'completed'] });
-    expect(await json<Knobs>(await call('GET', '/control'))).toEqual({ down: false, refuse: false, errorRate: 0, latencyMs: 20, statusSequence: ['scheduled', 'completed'] });
+    expect(await json<Knobs>(await call('GET', '/control'))).toEqual({ down: false, refuse: false, errorRate: 0, latencyMs: 20, statusSequence: ['scheduled', 'completed'], autoProgressMs: 0, open311Tokens: false });
     expect((await call('POST', '/work-orders', order, { 'idempotency-key': 'k' })).status).toBe(201);
+  });
+
+  it('walks each new work order through the status sequence on its own when asked to, stopping at a cancellation', async () => {
+    await call('PUT', '/control', { autoProgressMs: 30, statusSequence: ['acknowledged', 'scheduled', 'completed'] });
+    const walked = await json<WorkOrder>(await call('POST', '/work-orders', order, { 'idempotency-key': 'auto-1' }));
+    const cancelled = await json<WorkOrder>(await call('POST', '/work-orders', order, { 'idempotency-key': 'auto-2' }));
+    await call('POST', `/work-orders/${cancelled.id}/updates`, { kind: 'cancel' }, { 'idempotency-key': 'auto-2-cancel' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await json<WorkOrder>(await call('GET', `/work-orders/${walked.id}`))).history.map((h) => h.status)).toEqual(['open', 'acknowledged', 'scheduled', 'completed']);
+    expect((await json<WorkOrder>(await call('GET', `/work-orders/${cancelled.id}`))).history.map((h) => h.status)).toEqual(['open', 'cancelled']);
   });
 
   it('rejects bad knobs with problem+json naming each field', async () => {
@@ -107,7 +104,7 @@ describe('department simulator', () => {
   });
 
   it('takes only work orders signed with the department\'s secret', async () => {
-    const unsigned = await fetch(`${base}/work-orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'u', 'caseline-department': 'DOT' }, body: JSON.stringify(order) });
+    const unsigned = await fetch(`${simulator.url}/work-orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'u', 'caseline-department': 'DOT' }, body: JSON.stringify(order) });
     expect(unsigned.status).toBe(401);
     const forged = await call('POST', '/work-orders', order, { 'idempotency-key': 'f', [SIGNATURE_HEADER]: signBody('guessed', JSON.stringify(order)) });
     expect(forged.status).toBe(401);
