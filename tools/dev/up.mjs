@@ -6,6 +6,8 @@ const { SERVICES, ensureDatabase, waitForKafka, startLocalKafka, fetchLocalKafka
 
 const env = { ...process.env };
 env.DATABASE_URL ||= 'postgres://postgres@127.0.0.1:5432/caseline';
+// The demo's Open311 back office (Parks) is asked for changes every 2 s rather than a production 30 s.
+env.DEPARTMENT_POLL_MS ||= '2000';
 const children = [];
 let kafka;
 let stopping = false;

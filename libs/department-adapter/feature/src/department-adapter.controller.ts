@@ -1,18 +1,21 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { CaseEventEnvelope, CaseRouted, WORK_ORDER_STATUSES, WorkOrderStatus } from '@caseline/case-contracts';
+import { IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { CaseEventEnvelope, CaseRouted } from '@caseline/case-contracts';
 import { DepartmentSignatureGuard } from './department-signature.guard';
 import { WorkOrdersService } from './work-orders.service';
 
 export class StatusUpdateDto {
   @IsUUID() updateId!: string;
   @IsString() @IsNotEmpty() @MaxLength(100) workOrderId!: string;
-  @IsIn(WORK_ORDER_STATUSES) status!: WorkOrderStatus;
+  /** The system's own status, mapped by the department's status map (ours unless it says otherwise). */
+  @IsString() @IsNotEmpty() @MaxLength(64) status!: string;
   @IsOptional() @IsString() @MaxLength(2000) note?: string;
   @IsOptional() @IsISO8601() scheduledFor?: string;
   @IsOptional() @IsString() caseReference?: string;
   @IsOptional() @IsISO8601() occurredAt?: string;
+  /** The staff member who made the change, where the system says. */
+  @IsOptional() @IsString() @MaxLength(100) by?: string;
 }
 
 @Controller()
@@ -24,7 +27,6 @@ export class DepartmentAdapterController {
     return this.workOrders.enqueue(event);
   }
 
-  /** Signed by the department's system (Caseline-Signature); unsigned, stale, replayed or forged: 401, nothing recorded. */
   @EventPattern('CaseCancelled')
   onCaseCancelled(@Payload() event: CaseEventEnvelope<'CaseCancelled'>): Promise<void> {
     return this.workOrders.enqueueUpdate(event);
@@ -35,11 +37,12 @@ export class DepartmentAdapterController {
     return this.workOrders.enqueueUpdate(event);
   }
 
+  /** Signed by the department's system (Caseline-Signature); unsigned, stale, replayed or forged: 401, nothing recorded. */
   @Post('v1/department-systems/:department/status-updates')
   @UseGuards(DepartmentSignatureGuard)
   @HttpCode(202)
-  async statusUpdate(@Param('department') department: string, @Body() dto: StatusUpdateDto): Promise<{ accepted: true }> {
-    await this.workOrders.receiveStatus(department, dto);
-    return { accepted: true };
+  async statusUpdate(@Param('department') department: string, @Body() dto: StatusUpdateDto): Promise<{ accepted: true; recorded: boolean }> {
+    const { caseReference: _reference, occurredAt: _occurredAt, ...update } = dto;
+    return { accepted: true, ...(await this.workOrders.receivePushed(department, update)) };
   }
 }

@@ -86,4 +86,23 @@ export const departmentAdapterMigrations: Migration[] = [
       ALTER TABLE department_adapter.work_orders ADD CONSTRAINT work_orders_state_check CHECK (state IN ('pending', 'created', 'refused', 'dead', 'cancelled'));
     `,
   },
+  {
+    id: '0007-order-per-case-and-polling',
+    sql: `
+      -- In order per case: what is enqueued for a case reaches its department in that order.
+      ALTER TABLE department_adapter.work_orders ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+      CREATE INDEX work_orders_pending_by_case ON department_adapter.work_orders (case_id, department, seq) WHERE state = 'pending';
+      -- A work order the department finished (completed, not fixed, rejected) is no longer asked after.
+      ALTER TABLE department_adapter.work_orders ADD COLUMN finished_at timestamptz;
+      -- Systems that do not push are polled: where each poll starts, and which process is polling now.
+      CREATE TABLE department_adapter.poll_cursors (
+        department text PRIMARY KEY,
+        cursor text,
+        leased_until timestamptz,
+        last_polled_at timestamptz,
+        last_error text,
+        unmapped_statuses text[] NOT NULL DEFAULT '{}'
+      );
+    `,
+  },
 ];

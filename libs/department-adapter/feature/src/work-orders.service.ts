@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Actor, CaseEventEnvelope, CaseReported, CaseRouted, WorkOrderStatus } from '@caseline/case-contracts';
+import type { Actor, CaseEventEnvelope, CaseReported, CaseRouted } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem } from '@caseline/service-kit';
-import { createDepartmentSystems, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
-import './adapters';
+import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem, SmtpSender } from '@caseline/service-kit';
+import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
 
@@ -22,17 +21,25 @@ interface PendingWorkOrder {
   kind: 'create' | 'cancel' | 'information';
   request: WorkOrderRequest | WorkOrderUpdate;
   attempts: number;
+  /** Its place in the case's order: what was enqueued for a case first reaches the department first. */
+  seq: string;
   /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
   lease: string;
 }
 
-export interface StatusUpdate {
+/** A status change as a department pushes it, in its own words (mapped by its adapter's status map). */
+export interface PushedStatus {
   updateId: string;
   workOrderId: string;
-  status: WorkOrderStatus;
+  status: string;
   note?: string;
   scheduledFor?: string;
+  /** The staff member who made the change, where the system says. */
+  by?: string;
 }
+
+/** Statuses after which a department does nothing more with a work order. */
+const FINISHED = new Set(['completed', 'not_fixed', 'rejected']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,9 +66,11 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     private readonly dataSource: DataSource,
     private readonly caseLog: CaseLog,
     private readonly queue: WorkQueue,
+    mailer: SmtpSender,
   ) {
-    this.departments = new Map(loadCityConfig().departments.map((d) => [d.code, d]));
-    this.systems = createDepartmentSystems([...this.departments.values()]);
+    const config = loadCityConfig();
+    this.departments = new Map(config.departments.map((d) => [d.code, d]));
+    this.systems = createDepartmentSystems([...this.departments.values()], { publicUrl: this.publicUrl, timeZone: config.city.timeZone, sendEmail: (email) => mailer.send(email) });
     for (const department of this.systems.keys()) {
       this.breakers.set(department, new CircuitBreaker(envInt('DEPARTMENT_BREAKER_THRESHOLD', 10), envInt('DEPARTMENT_BREAKER_PAUSE_MS', 10_000), envInt('DEPARTMENT_BREAKER_MAX_PAUSE_MS', 30_000)));
     }
@@ -77,10 +86,13 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     const request: WorkOrderRequest = {
       caseReference: reported.data.reference,
       serviceCode: reported.data.serviceCode,
+      serviceName: reported.data.serviceName,
       description: reported.data.description,
       location: reported.data.location,
+      ...(event.data.priority ? { priority: event.data.priority } : {}),
       dueAt: event.data.dueAt,
       callbackUrl: `${this.publicUrl}/v1/department-systems/${encodeURIComponent(event.data.department)}/status-updates`,
+      ...(reported.data.mediaUrl ? { mediaUrl: reported.data.mediaUrl } : {}),
     };
     await this.dataSource.query(
       `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, request) VALUES ($1, $2, $3, $4, $5)
@@ -158,10 +170,15 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
         // A CTE, so TypeORM returns the rows (a bare UPDATE … RETURNING comes back as [rows, count]).
         `WITH leased AS (
            UPDATE department_adapter.work_orders SET leased_until = now() + make_interval(secs => $3)
-            WHERE id IN (SELECT id FROM department_adapter.work_orders
+            WHERE id IN (SELECT id FROM department_adapter.work_orders w
                           WHERE department = $1 AND state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-                          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING id, case_id, department, routed_event_id, kind, request, attempts, leased_until::text AS lease)
+                            -- In order per case: nothing overtakes what was enqueued before it for the same case
+                            -- (a cancellation may: it withdraws what has not been delivered).
+                            AND (kind = 'cancel' OR NOT EXISTS (
+                                  SELECT 1 FROM department_adapter.work_orders earlier
+                                   WHERE earlier.case_id = w.case_id AND earlier.department = w.department AND earlier.state = 'pending' AND earlier.seq < w.seq))
+                          ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+            RETURNING id, case_id, department, routed_event_id, kind, request, attempts, seq, leased_until::text AS lease)
          SELECT * FROM leased`,
         [department, room, this.leaseSeconds],
       );
@@ -227,41 +244,49 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * An update goes once its work order exists in the department's system. A cancellation of a work
-   * order never delivered cancels that delivery instead; with no work order there (refused, dead,
-   * cancelled), there is nothing to tell.
+   * An update goes once its work order exists in the department's system, after everything sent
+   * before it for the case (the dispatcher leases in order). A cancellation withdraws what was never
+   * delivered instead — a work order cancelled before delivery is never delivered; with no work
+   * order there (refused, dead, withdrawn), there is nothing to tell.
    */
   private async deliverUpdate(order: PendingWorkOrder): Promise<void> {
     const finish = (state: 'created' | 'cancelled' | 'refused', note?: string) =>
       this.dataSource.query(`UPDATE department_adapter.work_orders SET state = $2, last_error = $4, leased_until = NULL WHERE id = $1 AND leased_until = $3::timestamptz`, [order.id, state, order.lease, note ?? null]);
-    const [target] = await this.dataSource.query<{ id: string; state: string; external_id: string | null; in_flight: boolean }[]>(
-      `SELECT id, state, external_id, coalesce(leased_until > now(), false) AS in_flight FROM department_adapter.work_orders
-        WHERE case_id = $1 AND department = $2 AND kind = 'create' ORDER BY created_at DESC LIMIT 1`,
-      [order.case_id, order.department],
+    if (order.kind === 'cancel') {
+      const [{ onTheWay }] = await this.dataSource.query<{ onTheWay: number }[]>(
+        `WITH withdrawn AS (
+           UPDATE department_adapter.work_orders SET state = 'cancelled', last_error = 'the case was cancelled before delivery'
+            WHERE case_id = $1 AND department = $2 AND seq < $3 AND state = 'pending' AND (leased_until IS NULL OR leased_until < now()) RETURNING id)
+         SELECT count(*)::int AS "onTheWay" FROM department_adapter.work_orders
+          WHERE case_id = $1 AND department = $2 AND seq < $3 AND state = 'pending' AND id NOT IN (SELECT id FROM withdrawn)`,
+        [order.case_id, order.department, order.seq],
+      );
+      // Something is being delivered right now: the cancellation follows it, shortly.
+      if (onTheWay > 0) return this.retrySoon(order);
+    }
+    const [target] = await this.dataSource.query<{ id: string; state: string; external_id: string | null; request: WorkOrderRequest }[]>(
+      `SELECT id, state, external_id, request FROM department_adapter.work_orders
+        WHERE case_id = $1 AND department = $2 AND kind = 'create' AND seq < $3 ORDER BY seq DESC LIMIT 1`,
+      [order.case_id, order.department, order.seq],
     );
-    if (!target || target.state === 'refused' || target.state === 'dead' || target.state === 'cancelled') return void (await finish('cancelled', 'no work order in the department system'));
-    if (target.state === 'pending') {
-      if (order.kind === 'cancel' && !target.in_flight) {
-        const [{ cancelled }] = await this.dataSource.query<{ cancelled: number }[]>(
-          `WITH cancelled AS (UPDATE department_adapter.work_orders SET state = 'cancelled', last_error = 'the case was cancelled before delivery'
-                               WHERE id = $1 AND state = 'pending' AND (leased_until IS NULL OR leased_until < now()) RETURNING id)
-           SELECT count(*)::int AS cancelled FROM cancelled`,
-          [target.id],
-        );
-        if (cancelled === 1) return void (await finish('created', 'cancelled before delivery'));
-      }
-      // Its work order is on the way: look again shortly (not a failure of the department's).
-      await this.dataSource.query(`UPDATE department_adapter.work_orders SET leased_until = NULL, next_attempt_at = now() + interval '1 second' WHERE id = $1 AND leased_until = $2::timestamptz`, [order.id, order.lease]);
-      return;
+    if (target?.state === 'cancelled' && order.kind === 'cancel') return void (await finish('created', 'its work order was withdrawn before delivery'));
+    if (!target || target.state !== 'created') {
+      if (target?.state === 'pending') return this.retrySoon(order);
+      return void (await finish('cancelled', 'no work order in the department system'));
     }
     try {
-      await this.systems.get(order.department)!.sendUpdate(order.id, target.external_id!, order.request as WorkOrderUpdate);
+      await this.systems.get(order.department)!.sendUpdate(order.id, target.external_id!, order.request as WorkOrderUpdate, { idempotencyKey: target.id, request: target.request });
       await this.succeeded(order.department);
       await finish('created');
     } catch (error) {
       if (error instanceof WorkOrderRefusedError) return void (await finish('refused', error.reason));
       await this.recordFailure(order, error as Error);
     }
+  }
+
+  /** Not a failure of the department's: look again in a second. */
+  private async retrySoon(order: PendingWorkOrder): Promise<void> {
+    await this.dataSource.query(`UPDATE department_adapter.work_orders SET leased_until = NULL, next_attempt_at = now() + interval '1 second' WHERE id = $1 AND leased_until = $2::timestamptz`, [order.id, order.lease]);
   }
 
   /**
@@ -321,30 +346,77 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     );
   }
 
-  /** A department system tells us what happened to a work order. */
-  async receiveStatus(department: string, update: StatusUpdate): Promise<void> {
-    if (!this.systems.has(department)) throw problem(404, 'Not Found', `Department ${department} has no connected system`);
+  /** A department's connected system, for adapters that take requests of their own (e.g. email links). */
+  system(department: string): DepartmentSystemClient | undefined {
+    return this.systems.get(department);
+  }
+
+  /** The systems whose changes we must fetch (they do not push). */
+  polledSystems(): [string, DepartmentSystemClient][] {
+    return [...this.systems].filter(([, system]) => system.pollChanges);
+  }
+
+  /** A department system pushes a status change in its own words: mapped by its adapter, or refused naming the statuses it may use. */
+  async receivePushed(department: string, update: PushedStatus): Promise<{ recorded: boolean }> {
+    const system = this.systems.get(department);
+    if (!system) throw problem(404, 'Not Found', `Department ${department} has no connected system`);
+    const status = system.statuses.map(update.status);
+    if (!status) {
+      const message = `status "${update.status}" is not one of ${department}'s statuses (${system.statuses.known().join(', ')})`;
+      throw problem(400, 'Bad Request', message, [{ field: 'status', rule: 'known-status', message }]);
+    }
+    if (status === 'ignore') return { recorded: false };
+    const { updateId, by, ...change } = update;
+    await this.recordStatusChange(department, { ...change, changeId: updateId, status, departmentStatus: update.status }, by);
+    return { recorded: true };
+  }
+
+  /**
+   * Records what a department system says happened to a work order, once per change (its id): the
+   * actor is the system, and the staff member where it names one. Unknown work order: 404; a
+   * change the case cannot take: 409; one that changes nothing (late, or the case is closed) is
+   * not recorded.
+   */
+  async recordStatusChange(department: string, change: DepartmentStatusChange, by?: string): Promise<{ changed: boolean }> {
     const rows = await this.dataSource.query<{ case_id: string }[]>(
-      'SELECT case_id FROM department_adapter.work_orders WHERE department = $1 AND external_id = $2',
-      [department, update.workOrderId],
+      `SELECT case_id FROM department_adapter.work_orders WHERE department = $1 AND external_id = $2 AND kind = 'create'`,
+      [department, change.workOrderId],
     );
-    if (rows.length === 0) throw problem(404, 'Not Found', `Work order ${update.workOrderId} is unknown for ${department}`);
-    const actor: Actor = { kind: 'department-system', id: department, name: this.departments.get(department)!.system!.name };
+    if (rows.length === 0) {
+      this.logger.warn(`${department} reported on work order ${change.workOrderId}, which is not one of ours`);
+      throw problem(404, 'Not Found', `Work order ${change.workOrderId} is unknown for ${department}`);
+    }
+    const system = this.departments.get(department)!.system!.name;
+    const actor: Actor = { kind: 'department-system', id: department, name: by ? `${system} (${by})` : system };
     try {
-      await this.caseLog.execute(
+      const { appended, duplicate } = await this.caseLog.execute(
         rows[0].case_id,
         {
           type: 'RecordWorkOrderStatus',
-          data: { department, workOrderId: update.workOrderId, status: update.status, departmentStatus: update.status, note: update.note, scheduledFor: update.scheduledFor },
+          data: { department, workOrderId: change.workOrderId, status: change.status, departmentStatus: change.departmentStatus, note: change.note, scheduledFor: change.scheduledFor },
         },
         {
           metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: rows[0].case_id },
-          reactionTo: { eventId: update.updateId, consumer: `department-system:${department}` },
+          reactionTo: { eventId: change.changeId, consumer: `department-system:${department}` },
+          alongside: async (sql) => {
+            if (FINISHED.has(change.status)) await sql.query(`UPDATE department_adapter.work_orders SET finished_at = now() WHERE department = $1 AND external_id = $2 AND finished_at IS NULL`, [department, change.workOrderId]);
+          },
         },
       );
+      // A change already recorded (sent twice) counts as changed: it is what the case shows.
+      return { changed: duplicate || appended.length > 0 };
     } catch (error) {
       if (error instanceof CaseDomainError) throw problem(409, 'Conflict', error.message);
       throw error;
     }
+  }
+
+  /** The department's work orders in its system that are not yet finished (for systems asked one by one). */
+  async openWorkOrders(department: string): Promise<string[]> {
+    const rows = await this.dataSource.query<{ external_id: string }[]>(
+      `SELECT external_id FROM department_adapter.work_orders WHERE department = $1 AND kind = 'create' AND state = 'created' AND finished_at IS NULL ORDER BY seq DESC LIMIT 5000`,
+      [department],
+    );
+    return rows.map((r) => r.external_id);
   }
 }

@@ -40,7 +40,9 @@ export class TestSystem {
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
     env.INTAKE_SMTP_PORT = String(await freePort());
     const simulatorUrl = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
-    for (const department of ['DOT', 'DSNY', 'DEP', 'PARKS']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
+    for (const department of ['DOT', 'DSNY', 'DEP']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
+    env.PARKS_SYSTEM_URL = `${simulatorUrl}/open311`;
+    env.DEPARTMENT_POLL_MS = '300';
     env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/track`;
     env.DEPARTMENT_ADAPTER_PUBLIC_URL = `http://127.0.0.1:${env.DEPARTMENT_ADAPTER_PORT}`;
     return new TestSystem(env);

@@ -1,5 +1,5 @@
 import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
-import { AdapterSettings, DepartmentSystemClient, registerAdapter, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from '../../adapter-contract';
+import { AdapterSettings, DepartmentSystemClient, IDENTITY_STATUSES, isHttpUrl, refusesForGood, registerAdapter, StatusMap, urlSetting, validateEnvNames, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from '../../adapter-contract';
 
 /** REST/JSON settings: where the system is, which variables override it and hold the secret, and how our fields are named there. */
 export interface RestSettings extends AdapterSettings {
@@ -10,13 +10,11 @@ export interface RestSettings extends AdapterSettings {
   secretEnv?: string;
   /** Our field name → the system's, e.g. { "caseReference": "external_ref" }; unnamed fields keep ours. */
   fieldMap?: Record<string, string>;
+  /** The system's statuses onto ours, over the default (it speaks ours). */
+  statusMap?: Record<string, string>;
 }
 
-const REQUEST_FIELDS: readonly (keyof WorkOrderRequest)[] = ['caseReference', 'serviceCode', 'description', 'location', 'dueAt', 'callbackUrl'];
-
-/** 4xx means "never", except the ones that mean "not now": timeout, conflict, too early, too many. */
-const RETRYABLE_CLIENT_ERRORS = new Set([408, 409, 425, 429]);
-const refuses = (status: number) => status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
+const REQUEST_FIELDS: readonly (keyof WorkOrderRequest)[] = ['caseReference', 'serviceCode', 'serviceName', 'description', 'location', 'priority', 'dueAt', 'callbackUrl', 'mediaUrl'];
 
 /** The request with the department's own field names. */
 export const mapFields = (request: WorkOrderRequest, fieldMap: Record<string, string> = {}): Record<string, unknown> =>
@@ -26,13 +24,15 @@ export const mapFields = (request: WorkOrderRequest, fieldMap: Record<string, st
 export class RestDepartmentSystem implements DepartmentSystemClient {
   private readonly secret: string;
   private readonly baseUrl: string;
+  readonly statuses: StatusMap;
 
   constructor(
     private readonly department: string,
     private readonly system: RestSettings,
   ) {
     this.secret = departmentSecret(department, system.secretEnv);
-    this.baseUrl = (system.baseUrlEnv && process.env[system.baseUrlEnv]) || system.baseUrl;
+    this.baseUrl = urlSetting(system, 'baseUrl');
+    this.statuses = new StatusMap(IDENTITY_STATUSES, system.statusMap);
   }
 
   async createWorkOrder(idempotencyKey: string, request: WorkOrderRequest): Promise<{ workOrderId: string }> {
@@ -56,7 +56,7 @@ export class RestDepartmentSystem implements DepartmentSystemClient {
       body,
       signal: AbortSignal.timeout(10_000),
     });
-    if (refuses(response.status)) throw new WorkOrderRefusedError(`${response.status} ${response.statusText}`.trim());
+    if (refusesForGood(response.status)) throw new WorkOrderRefusedError(`${response.status} ${response.statusText}`.trim());
     if (!response.ok) throw new Error(`${this.system.name} answered ${response.status}`);
     return response;
   }
@@ -66,12 +66,8 @@ registerAdapter({
   name: 'rest',
   validate(settings) {
     const { baseUrl, fieldMap } = settings as RestSettings;
-    const problems: string[] = [];
-    if (typeof baseUrl !== 'string' || !/^https?:\/\/[^\s/]+/.test(baseUrl)) problems.push(`baseUrl "${String(baseUrl)}" must be an http(s) URL`);
-    for (const field of ['baseUrlEnv', 'secretEnv'] as const) {
-      const value = settings[field];
-      if (value !== undefined && (typeof value !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(value))) problems.push(`${field} must name an environment variable (A-Z, 0-9, _)`);
-    }
+    const problems = validateEnvNames(settings, ['baseUrlEnv']);
+    if (!isHttpUrl(baseUrl)) problems.push(`baseUrl "${String(baseUrl)}" must be an http(s) URL`);
     for (const [ours, theirs] of Object.entries(fieldMap ?? {})) {
       if (!(REQUEST_FIELDS as readonly string[]).includes(ours)) problems.push(`fieldMap.${ours} is not a field of ours (${REQUEST_FIELDS.join(', ')})`);
       if (typeof theirs !== 'string' || theirs === '') problems.push(`fieldMap.${ours} must name the system's field`);
