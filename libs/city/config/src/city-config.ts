@@ -1,5 +1,6 @@
 import { defineService, ServiceDefinition, ServiceDefinitionInput, validateCatalog } from '@caseline/catalog-domain';
-import { BusinessCalendar, Rule, validateCalendar } from '@caseline/routing-domain';
+import { BusinessCalendar, validateCalendar } from '@caseline/city-calendar';
+import { Rule } from '@caseline/routing-domain';
 import { existsSync, readFileSync } from 'node:fs';
 import { Boundary, validateBoundary } from './boundary';
 import { join, resolve } from 'node:path';
@@ -20,6 +21,18 @@ export interface Department {
   system?: DepartmentSystem;
   /** Where the department works differently from the city's calendar (e.g. 24×7 for emergencies). */
   calendar?: Partial<BusinessCalendar>;
+  /** Who hears of its cases: the queue's mailbox (deadline reminders) and the supervisor's (escalations; the queue's when absent). */
+  contact?: { email?: string; supervisorEmail?: string };
+}
+
+/** A portal or partner system (its Open311 API key's name) that hears of its cases by signed webhook. */
+export interface Partner {
+  name: string;
+  webhookUrl: string;
+  /** Environment variable that overrides webhookUrl in a deployment. */
+  webhookUrlEnv?: string;
+  /** Environment variable with the secret the webhook is signed with (default <NAME>_WEBHOOK_SECRET, name upper-cased, - as _). */
+  secretEnv?: string;
 }
 
 /** Routing rules are the routing context's own type; the city's file just holds them. */
@@ -41,6 +54,8 @@ export interface City {
   keyService: string;
   /** The city's working time: deadlines count in it unless a department has its own. */
   calendar: Omit<BusinessCalendar, 'timeZone'>;
+  /** When no text message goes out (wall-clock): e.g. { "start": "21:00", "end": "08:00" }; checked by the notification service. */
+  smsQuietHours?: { start: string; end: string };
 }
 
 export interface CityConfig {
@@ -49,6 +64,8 @@ export interface CityConfig {
   boundary?: Boundary;
   services: ServiceDefinition[];
   departments: Department[];
+  /** From partners.json, when the city has one. */
+  partners: Partner[];
   /** As the file holds it: the routing service validates it against the catalog and the areas, naming lines. */
   routing: RoutingRuleSet;
   /** Where the routing rules were read from, for error messages. */
@@ -78,6 +95,18 @@ export function validateCityConfig(config: CityConfig): CityConfig {
     ...config.departments.flatMap((department) => validateCalendar(calendarOf(config, department.code), `departments.json: department ${department.code}: calendar`)),
   ];
   if (calendarProblems.length > 0) throw new Error(`The city's calendars have ${calendarProblems.length} problem(s):\n${calendarProblems.map((p) => `- ${p}`).join('\n')}`);
+  const contactProblems = [
+    ...config.departments.flatMap(({ code, contact }) =>
+      Object.entries(contact ?? {})
+        .filter(([, email]) => typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+        .map(([field]) => `departments.json: department ${code}: contact.${field} must be an email address`),
+    ),
+    ...config.partners.flatMap(({ name, webhookUrl }, i) => [
+      ...(typeof name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(name) ? [] : [`partners.json: partners[${i}].name must be the API key's name (a-z, 0-9, -)`]),
+      ...(typeof webhookUrl === 'string' && /^https?:\/\/[^\s/]+/.test(webhookUrl) ? [] : [`partners.json: partner ${name}: webhookUrl must be an http(s) URL`]),
+    ]),
+  ];
+  if (contactProblems.length > 0) throw new Error(`The city's contacts have ${contactProblems.length} problem(s):\n${contactProblems.map((p) => `- ${p}`).join('\n')}`);
   return config;
 }
 
@@ -91,6 +120,7 @@ export function loadCityConfig(dir = cityConfigDir()): CityConfig {
     boundary: existsSync(join(dir, 'boundary.geojson')) ? validateBoundary(readJson(dir, 'boundary.geojson')) : undefined,
     services: readJson<{ services: ServiceDefinitionInput[] }>(dir, 'catalog.json').services.map(defineService),
     departments: readJson<{ departments: Department[] }>(dir, 'departments.json').departments,
+    partners: existsSync(join(dir, 'partners.json')) ? readJson<{ partners: Partner[] }>(dir, 'partners.json').partners : [],
     routing: readJson<RoutingRuleSet>(dir, 'routing-rules.json'),
     routingFile: join(dir, 'routing-rules.json'),
   });

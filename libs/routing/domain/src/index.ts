@@ -1,4 +1,3 @@
-export * from './business-calendar';
 export * from './route-case';
 export * from './rule-set.decider';
 export * from './validate-rule-set';

@@ -1,5 +1,5 @@
 import type { AttributeAnswer } from '@caseline/case-contracts';
-import { addBusinessTime, BusinessCalendar, DeadlineTarget } from './business-calendar';
+import { addBusinessTime, BusinessCalendar, DeadlineTarget } from '@caseline/city-calendar';
 
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];

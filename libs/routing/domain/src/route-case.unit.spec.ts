@@ -1,4 +1,4 @@
-import type { BusinessCalendar } from './business-calendar';
+import type { BusinessCalendar } from '@caseline/city-calendar';
 import { CaseFacts, decideRoute, routeCase, RuleSet } from './route-case';
 
 const ruleSet: RuleSet = {

@@ -1,4 +1,4 @@
-import { validateTarget } from './business-calendar';
+import { validateTarget } from '@caseline/city-calendar';
 import { PRIORITIES, Rule, RULE_MATCH_KEYS, RuleMatch, RuleSet } from './route-case';
 
 /** What a rule set may refer to: the city as it is when the rule set is loaded or changed. */

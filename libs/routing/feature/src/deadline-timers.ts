@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseRouted } from '@caseline/case-contracts';
 import type { Sql } from '@caseline/event-store';
-import { addBusinessMinutes, BusinessCalendar, businessMinutesBetween } from '@caseline/routing-domain';
+import { addBusinessMinutes, BusinessCalendar, businessMinutesBetween } from '@caseline/city-calendar';
 import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
 
 export const TIMERS_ACTOR: Actor = { kind: 'service', id: 'routing-timers', name: 'Routing service (deadlines)' };

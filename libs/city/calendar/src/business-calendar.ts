@@ -499,3 +499,9 @@ export function deadlineWithPauses(calendar: BusinessCalendar, start: Date, targ
   }
   return new Date(due);
 }
+
+/** The first working instant at or after `start`: `start` itself inside working time, else the next opening. */
+export function nextWorkingMoment(calendar: BusinessCalendar, start: Date): Date {
+  // The earliest instant by which one working millisecond has elapsed, less that millisecond.
+  return new Date(addBusinessMinutes(calendar, start, 1 / MINUTE_MS).getTime() - 1);
+}
