@@ -245,7 +245,9 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
   describe('staff search (GET /v1/cases)', () => {
     const word = uniqueWord();
     const email = `Reporter.${randomUUID()}@Example.org`;
-    const phoneDigits = `1${Array.from({ length: 10 }, () => Math.floor(Math.random() * 10)).join('')}`;
+    const digit = (from = 0) => from + Math.floor(Math.random() * (10 - from));
+    // A North American number: area code and exchange start with 2–9.
+    const phoneDigits = `1${digit(2)}${digit()}${digit()}${digit(2)}${Array.from({ length: 6 }, () => digit()).join('')}`;
     const phone = `+${phoneDigits[0]} (${phoneDigits.slice(1, 4)}) ${phoneDigits.slice(4, 7)}-${phoneDigits.slice(7)}`;
     const cases: CaseBody[] = [];
     const search = async (query: string): Promise<SearchPage> => {

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase, Sql } from '@caseline/event-store';
-import { CaseFilter, contactHash, encodeCursor, normalizeEmail, normalizePhone } from './case-search';
+import { contactHash, normalizeEmail, normalizePhone } from '@caseline/service-kit';
+import { CaseFilter, encodeCursor } from './case-search';
 
 /** One line of a staff search result; GET /v1/cases/{reference} has the rest. */
 export interface CaseSummary {

@@ -1,5 +1,3 @@
-import { createHmac } from 'node:crypto';
-import { secret } from '@caseline/service-kit';
 import type { CaseStatus } from '@caseline/case-domain';
 
 /** What staff search cases by (GET /v1/cases); every part optional, all of them must match. */
@@ -77,17 +75,4 @@ export function decodeCursor(cursor: string): CursorPosition | undefined {
   }
 }
 
-/** Emails compare without case or surrounding spaces. */
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-/** Phones compare by their digits only: "+1 (212) 555-0199" and "1-212-555-0199" are the same number. */
-export const normalizePhone = (phone: string): string => phone.replace(/\D/g, '');
-
-/**
- * What the case index keeps of a reporter's email or phone: a keyed hash (HMAC-SHA256 with
- * CONTACT_HASH_SECRET) of its normalized form, enough to find a reporter's cases, never the address
- * itself. Keyed, because there are only about 10^10 phone numbers: a plain hash is reversed by
- * trying them all. Changing the secret means rebuilding the case index from the log.
- */
-export const contactHash = (normalized: string): Buffer =>
-  createHmac('sha256', secret('CONTACT_HASH_SECRET', 'caseline-development-contact-secret')).update(normalized).digest();

@@ -1,4 +1,5 @@
-import { contactHash, decodeCursor, encodeCursor, normalizeEmail, normalizePhone, parseBoundingBox, parseStatuses, searchWords } from './case-search';
+import { contactHash, normalizeEmail, normalizePhone } from '@caseline/service-kit';
+import { decodeCursor, encodeCursor, parseBoundingBox, parseStatuses, searchWords } from './case-search';
 
 describe('staff search helpers', () => {
   describe('cursor', () => {

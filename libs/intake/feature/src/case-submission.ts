@@ -2,7 +2,7 @@ import type { Actor, Channel, Location, ReporterContact } from '@caseline/case-c
 import type { AnswerInput, FieldNames } from '@caseline/catalog-domain';
 import { nativeFieldNames, open311FieldNames } from '@caseline/catalog-domain';
 import { Boundary, boundaryContains } from '@caseline/city-config';
-import { isReadableText } from '@caseline/service-kit';
+import { EMAIL_ADDRESS, isReadableText, toE164 } from '@caseline/service-kit';
 
 /** A new case as any channel hands it to intake, after the channel's own format is parsed. */
 export interface CaseSubmission {
@@ -68,7 +68,6 @@ export const MAX_DESCRIPTION_LENGTH = 4000;
 const MAX_LENGTH = { address: 300, addressId: 100, mediaUrl: 2000, name: 200, email: 254, phone: 32 } as const;
 
 // One address, nothing a mail header could split into two.
-const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 const isHttpUrl = (text: string): boolean => {
   try {
     return ['http:', 'https:'].includes(new URL(text).protocol);
@@ -103,8 +102,12 @@ export function submissionViolations(submission: CaseSubmission, boundary: Bound
       violations.push({ field, rule: 'noControlCharacters', message: `${field} must be readable text, without control characters` });
     }
   }
-  if (reporter?.email !== undefined && !EMAIL.test(reporter.email)) {
+  if (reporter?.email !== undefined && !EMAIL_ADDRESS.test(reporter.email)) {
     violations.push({ field: fieldNames.email, rule: 'isEmail', message: `${fieldNames.email} must be one email address` });
+  }
+  // Found now, not when the first text message bounces.
+  if (reporter?.phone !== undefined && !toE164(reporter.phone)) {
+    violations.push({ field: fieldNames.phone, rule: 'isPhoneNumber', message: `${fieldNames.phone} must be a phone number, e.g. +1 212 555 0199 (with its country code outside North America)` });
   }
   if (mediaUrl !== undefined && !isHttpUrl(mediaUrl)) {
     violations.push({ field: fieldNames.mediaUrl, rule: 'isUrl', message: `${fieldNames.mediaUrl} must be an http(s) URL` });

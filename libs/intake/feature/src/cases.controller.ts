@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { isChannel, parseDateTimeWithZone } from '@caseline/catalog-domain';
-import { problem } from '@caseline/service-kit';
+import { contactHash, normalizeEmail, normalizePhone, problem } from '@caseline/service-kit';
 import { idempotencyCaller, reportingActor, residentActor, staffActor } from './actors';
 import { AddInformationDto, AddNoteDto, CancelCaseDto, LinkCaseDto, ReopenCaseDto, RequestInformationDto, SearchCasesQuery, SplitCaseDto, UndoDuplicateDto } from './case-actions.dto';
 import { CaseIndex, CaseSearchPage } from './case-index';
-import { CaseFilter, contactHash, decodeCursor, normalizeEmail, normalizePhone, parseBoundingBox, parseStatuses, SEARCH_LIMIT, searchWords } from './case-search';
+import { CaseFilter, decodeCursor, parseBoundingBox, parseStatuses, SEARCH_LIMIT, searchWords } from './case-search';
 import { ReportCaseDto } from './report-case.dto';
 import { nativeSubmissionFields, SubmissionRejected } from './case-submission';
 import { invalidIdempotencyKey, isIdempotencyKey, requestFingerprint } from './idempotency-keys';

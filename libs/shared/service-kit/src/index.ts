@@ -18,3 +18,4 @@ export * from './config-stream';
 export * from './unverified-actors';
 export * from './signed-requests';
 export * from './html';
+export * from './contacts';

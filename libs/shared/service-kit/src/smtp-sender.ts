@@ -15,6 +15,8 @@ export interface OutgoingEmail {
   messageId: string;
   /** Defaults to MAIL_FROM. */
   from?: string;
+  /** Where an answer goes, when not to From (e.g. the city's request address, which reads replies). */
+  replyTo?: string;
   /** Threading: the Message-ID answered, and the thread's earlier ids. */
   inReplyTo?: string;
   references?: string[];
@@ -29,11 +31,6 @@ export class EmailRefused extends Error {
   }
 }
 
-/** a***@example.org: enough for staff to recognise, not enough to leak. */
-export const maskEmail = (email: string): string => {
-  const [local, domain] = email.split('@');
-  return `${local.slice(0, 1)}***@${domain ?? ''}`;
-};
 
 /**
  * Nodemailer's errors quote the recipient's address; ours name only the SMTP code, so nothing
@@ -89,6 +86,7 @@ export class SmtpSender implements OnApplicationShutdown {
         subject: email.subject,
         text: email.text,
         messageId: email.messageId,
+        ...(email.replyTo ? { replyTo: email.replyTo } : {}),
         ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
         ...(email.references?.length ? { references: email.references } : {}),
         ...(email.headers ? { headers: email.headers } : {}),
