@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { envInt, failpoint, ProblemException } from '@caseline/service-kit';
+import { envInt, failpoint, ProblemException, WorkLoop } from '@caseline/service-kit';
 import type { DepartmentSystemClient } from './adapter-contract';
 import { WorkOrdersService } from './work-orders.service';
 
@@ -15,9 +15,7 @@ import { WorkOrdersService } from './work-orders.service';
 export class StatusPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StatusPoller.name);
   private readonly intervalMs = envInt('DEPARTMENT_POLL_MS', 30_000);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop = new WorkLoop('status poller', () => this.pollAll(), this.intervalMs, this.logger);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -25,22 +23,17 @@ export class StatusPoller implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.workOrders.polledSystems().length === 0) return;
-    this.running = true;
-    this.loop = this.pollWhileRunning();
+    if (this.workOrders.polledSystems().length > 0) this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async pollWhileRunning(): Promise<void> {
-    while (this.running) {
-      for (const [department, system] of this.workOrders.polledSystems()) await this.poll(department, system);
-      if (this.running) await new Promise<void>((resolve) => ((this.wake = resolve), setTimeout(resolve, this.intervalMs).unref()));
-    }
+  /** Every polled system, one after the other; then the loop waits DEPARTMENT_POLL_MS. */
+  private async pollAll(): Promise<number> {
+    for (const [department, system] of this.workOrders.polledSystems()) await this.poll(department, system);
+    return 0;
   }
 
   /** One poll of one department's system; failures are logged and kept for operators, and the next poll tries again. */

@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem, SmtpSender } from '@caseline/service-kit';
+import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem, SmtpSender, WorkLoop } from '@caseline/service-kit';
 import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
@@ -41,8 +41,6 @@ export interface PushedStatus {
 /** Statuses after which a department does nothing more with a work order. */
 const FINISHED = new Set(['completed', 'not_fixed', 'rejected']);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 @Injectable()
 export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkOrdersService.name);
@@ -58,9 +56,8 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly underWay = new Map<string, number>();
   private readonly deliveries = new Set<Promise<void>>();
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly dispatcher = new WorkLoop('dispatcher', () => this.dispatchDue(), 250, this.logger);
+  private readonly wake = () => this.dispatcher.wake();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -99,7 +96,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
        ON CONFLICT (id) DO NOTHING`,
       [deterministicEventId('work-order', event.eventId), event.caseId, event.data.department, event.eventId, JSON.stringify(request)],
     );
-    this.wake?.();
+    this.wake();
   }
 
   /**
@@ -122,33 +119,16 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
       `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, kind, request) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
       [deterministicEventId('work-order-update', event.eventId), event.caseId, department, event.eventId, update.kind, JSON.stringify(update)],
     );
-    this.wake?.();
+    this.wake();
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.dispatchWhileRunning();
+    this.dispatcher.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.dispatcher.stop();
     await Promise.all(this.deliveries);
-  }
-
-  private async dispatchWhileRunning(): Promise<void> {
-    while (this.running) {
-      let started = 0;
-      try {
-        started = await this.dispatchDue();
-      } catch (error) {
-        this.logger.warn(`dispatcher: ${(error as Error).message}`);
-      }
-      if (started === 0 && this.running) {
-        await Promise.race([sleep(250), new Promise<void>((resolve) => (this.wake = resolve))]);
-      }
-    }
   }
 
   /**
@@ -195,7 +175,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
       .finally(() => {
         this.underWay.set(order.department, this.underWay.get(order.department)! - 1);
         this.deliveries.delete(delivery);
-        this.wake?.();
+        this.wake();
       });
     this.deliveries.add(delivery);
   }
@@ -297,7 +277,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     if (!this.breakers.get(department)!.success()) return;
     this.logger.log(`${department}'s system is back: its backlog is due now`);
     await this.dataSource.query(`UPDATE department_adapter.work_orders SET next_attempt_at = now() WHERE department = $1 AND state = 'pending' AND next_attempt_at > now()`, [department]);
-    this.wake?.();
+    this.wake();
   }
 
   /** For operators: each connected system's circuit and how much waits for it. */
@@ -328,7 +308,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
       [id],
     );
     if (rows.length === 0) throw problem(404, 'Not Found', `No dead work order ${id}`);
-    this.wake?.();
+    this.wake();
   }
 
   /** The system will never take this work order: say so on the case, once, and stop trying. */

@@ -19,3 +19,4 @@ export * from './unverified-actors';
 export * from './signed-requests';
 export * from './html';
 export * from './contacts';
+export * from './work-loop';

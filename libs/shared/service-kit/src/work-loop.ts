@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+
+/**
+ * A background loop for a service's own work (outbox dispatchers, pollers): `tick` runs again at
+ * once while it finds work, else after `idleMs` or as soon as someone calls wake(). A failing tick
+ * is logged and retried on the next round; stop() waits for the round under way.
+ */
+export class WorkLoop {
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+
+  constructor(
+    private readonly name: string,
+    private readonly tick: () => Promise<number>,
+    private readonly idleMs: number,
+    private readonly logger = new Logger(name),
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** There is work now: do not wait for the idle time to pass. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let done = 0;
+      try {
+        done = await this.tick();
+      } catch (error) {
+        this.logger.warn(`${this.name}: ${(error as Error).message}`);
+      }
+      if (done === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.idleMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+}
