@@ -35,8 +35,19 @@ export const streetlightReport = (email: string) => ({
   reporter: { name: 'Ana Diaz', email, language: 'en' },
 });
 
-export const messagesTo = async (mailCatcherUrl: string, email: string): Promise<{ subject: string; text: string; to: string }[]> =>
-  (await fetch(`${mailCatcherUrl}/messages?to=${encodeURIComponent(email)}`)).json() as Promise<{ subject: string; text: string; to: string }[]>;
+/** A message as the mail catcher keeps it. */
+export interface CaughtMessage {
+  messageId?: string;
+  to: string;
+  from: string;
+  replyTo: string;
+  listUnsubscribe?: string;
+  subject: string;
+  text: string;
+}
+
+export const messagesTo = async (mailCatcherUrl: string, email: string): Promise<CaughtMessage[]> =>
+  (await fetch(`${mailCatcherUrl}/messages?to=${encodeURIComponent(email)}`)).json() as Promise<CaughtMessage[]>;
 
 export interface WholeSystem {
   system: TestSystem;

@@ -36,8 +36,14 @@ describe('one case travels the whole way: intake → routing → department → 
     expect(order).toBeDefined();
     expect(byType.WorkOrderCreated.summary).toContain(order.id);
 
-    const received = await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), email)).length === 1 && messagesTo(the.system.url('mail-catcher'), email), 'the "received" email');
-    expect(received[0].subject).toContain(created.reference);
+    const inbox = async (count: number, what: string) =>
+      waitFor(async () => {
+        const messages = await messagesTo(the.system.url('mail-catcher'), email);
+        return messages.length === count && messages;
+      }, what);
+    // Received, and with whom (sent side by side: either may arrive first).
+    const first = await inbox(2, 'the "received" and "assigned" emails');
+    expect(first.map((m) => m.subject).sort()).toEqual([`We received your request ${created.reference}`, `Your request ${created.reference} is with the Department of Transportation`]);
 
     // Scheduled is not resolved.
     await fetch(`${the.system.url('department-simulator')}/work-orders/${order.id}/status`, {
@@ -46,6 +52,7 @@ describe('one case travels the whole way: intake → routing → department → 
       body: JSON.stringify({ status: 'scheduled', scheduledFor: '2026-12-01T09:00:00.000Z' }),
     });
     await waitFor(async () => (await the.api.find(created.reference)).status === 'scheduled', 'the case to show scheduled');
+    expect((await inbox(3, 'the "scheduled" email'))[2].subject).toBe(`Your request ${created.reference} is scheduled`);
 
     await fetch(`${the.system.url('department-simulator')}/work-orders/${order.id}/status`, {
       method: 'POST',
@@ -53,13 +60,11 @@ describe('one case travels the whole way: intake → routing → department → 
       body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }),
     });
     await waitFor(async () => (await the.api.find(created.reference)).status === 'resolved', 'the case to be resolved');
-    const told = await waitFor(async () => {
-      const messages = await messagesTo(the.system.url('mail-catcher'), email);
-      return messages.length === 2 && messages;
-    }, 'the "resolved" email');
-    expect(told[1].subject).toContain('resolved');
-    expect(told[1].text).toContain('Lamp replaced');
-    const final = await the.api.waitForHistory(created.reference, ['CaseResolved', 'ResidentNotified', 'ResidentNotified'], 'the resolution to be told');
+    const told = await inbox(4, 'the "resolved" email');
+    expect(told[3].subject).toContain('resolved');
+    expect(told[3].text).toContain('Lamp replaced');
+    expect(told[3].text).toMatch(/Not fixed\? Tell us and we will reopen it: http:\/\/\S+\/reopen\?expires=\d+&token=/);
+    const final = await the.api.waitForHistory(created.reference, ['CaseResolved', ...Array(4).fill('ResidentNotified')], 'the resolution to be told');
     expect(final.filter((e) => e.type === 'WorkOrderCreated')).toHaveLength(1);
   });
 
@@ -67,6 +72,7 @@ describe('one case travels the whole way: intake → routing → department → 
     const response = await the.api.report(streetlightReport('gone@refused.invalid'));
     const { reference } = (await response.json()) as { reference: string };
     const history = await the.api.waitForHistory(reference, ['CaseReported', 'ResidentNotificationFailed'], 'the refusal to be recorded');
+    // Refused for good (SMTP 550): recorded once per message, never retried.
     const failed = history.find((e) => e.type === 'ResidentNotificationFailed')!;
     expect(failed).toMatchObject({ actor: { kind: 'service', id: 'notification' } });
     expect(failed.summary).toContain('SMTP 550');
@@ -74,7 +80,7 @@ describe('one case travels the whole way: intake → routing → department → 
     // The next case's resident is still told: the refusal did not block the partition.
     const next = `ben.${randomUUID()}@example.org`;
     await the.api.report(streetlightReport(next));
-    await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), next)).length === 1, 'the next resident to be told');
+    await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), next)).length === 2, 'the next resident to be told');
   });
 
   it('records a work order the department system refuses (4xx) once, and stops sending it', async () => {

@@ -254,7 +254,7 @@ describe('routing', () => {
       expect((await publish(escalating, version)).status).toBe(200);
       await waitFor(async () => (await currentRules()).rules.some((r) => r.escalateToCouncilMember), 'the escalating rule');
 
-      const { id } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7527, long: -73.9772 } }); // Grand Central: Manhattan, far from the first test's pothole
+      const { id, reference } = await report({ serviceCode: 'POTHOLE', location: { lat: 40.7527, long: -73.9772 } }); // Grand Central: Manhattan, far from the first test's pothole
       const [routed] = await waitForEvent(id, 'CaseRouted');
       expect(routed).toMatchObject({ escalateToCouncilMember: true, clockStartedAt: expect.any(String) });
       const timer = await waitFor(() => timerOf(id), 'the deadline timer');
@@ -280,6 +280,12 @@ describe('routing', () => {
       expect(escalations).toHaveLength(1);
       expect(escalations[0]).toMatchObject({ dueAt: routed.dueAt, department: 'DOT', to: ['supervisor', 'council-member'], councilMember: { district: timer.council_district, name: expect.any(String) } });
       expect(await dataOf(id, 'DeadlineApproaching')).toHaveLength(1);
+      // Told once each: the queue's mailbox of the reminder, the supervisor and the district's council member of the escalation.
+      const told = async (email: string, subject: string) =>
+        waitFor(async () => (await messagesTo(email)).filter((m) => m.subject.startsWith(subject)).length === 1, `"${subject}" to ${email}`);
+      await told('dot-311@demo-city.example', `Due soon: ${reference}`);
+      await told('dot-supervisor@demo-city.example', `Overdue: ${reference}`);
+      await told(`district${timer.council_district}@council.demo-city.caseline.local`, `Overdue: ${reference} (Pothole) in council district ${timer.council_district}`);
       await publish(rules);
     });
 

@@ -10,6 +10,10 @@ export interface CaughtMessage {
   /** Every To address, joined with ", ". */
   to: string;
   from: string;
+  /** Where answers go, when not to From. */
+  replyTo: string;
+  /** The one-click unsubscribe link mail clients show (RFC 8058), if any. */
+  listUnsubscribe?: string;
   subject: string;
   text: string;
   receivedAt: string;
@@ -21,6 +25,11 @@ export const REFUSED_DOMAIN = 'refused.invalid';
 const addresses = (field: AddressObject | AddressObject[] | undefined): string =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) => group.value.map((address) => address.address ?? '')).join(', ');
 
+/** mailparser gathers the List-* headers under "list": List-Unsubscribe's URL is list.unsubscribe.url. */
+const unsubscribeLink = (list: unknown): { listUnsubscribe?: string } => {
+  const url = (list as { unsubscribe?: { url?: string } } | undefined)?.unsubscribe?.url;
+  return url ? { listUnsubscribe: url } : {};
+};
 
 /** A real SMTP server (no auth, no TLS: local use only) that keeps what it receives. */
 @Injectable()
@@ -86,6 +95,8 @@ export class MailboxService implements OnModuleInit, OnApplicationShutdown {
           messageId: mail.messageId,
           to: addresses(mail.to),
           from: addresses(mail.from),
+          replyTo: addresses(mail.replyTo),
+          ...unsubscribeLink(mail.headers.get('list')),
           subject: mail.subject ?? '',
           text: mail.text ?? '',
           receivedAt: new Date().toISOString(),

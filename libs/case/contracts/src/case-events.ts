@@ -252,32 +252,71 @@ export interface DuplicateWithdrawn {
   data: { duplicateCaseId: string; duplicateReference: string; reporters: number };
 }
 
-export type NotificationPurpose = 'received' | 'resolved' | 'linked-as-duplicate';
+/** What a message is about: the steps a resident hears of, and what staff and partners are told. */
+export type NotificationPurpose =
+  | 'received'
+  | 'assigned'
+  | 'scheduled'
+  | 'in-progress'
+  | 'information-requested'
+  | 'resolved'
+  | 'closed'
+  | 'linked-as-duplicate'
+  | 'deadline-approaching'
+  | 'escalated'
+  | 'case-changed';
 
+export type NotificationChannel = 'email' | 'sms' | 'webhook';
+
+/** Who is told: the reporter, a resident following the case, the district's council member, the department's contact, a partner system. */
+export type NotificationAudience = 'reporter' | 'follower' | 'council-member' | 'department' | 'partner';
+
+/** A message was accepted for delivery (SMTP server, SMS provider, partner's webhook). The name predates other audiences than residents. */
 export interface ResidentNotified {
   type: 'ResidentNotified';
   data: {
     notificationId: string;
     purpose: NotificationPurpose;
-    channel: 'email' | 'sms';
+    channel: NotificationChannel;
     /** Masked recipient (never the full address in the history). */
     recipient: string;
+    /** Absent on events before audiences: the reporter. */
+    audience?: NotificationAudience;
   };
 }
 
-/** The resident's mail server refused the message for good (e.g. the mailbox does not exist). */
+/** A message could not be delivered: refused for good (the mailbox does not exist, an invalid number) or failed every retry. */
 export interface ResidentNotificationFailed {
   type: 'ResidentNotificationFailed';
   data: {
     notificationId: string;
     purpose: NotificationPurpose;
-    channel: 'email' | 'sms';
+    channel: NotificationChannel;
     /** The provider's answer, without the address: e.g. "SMTP 550". */
     reason: string;
+    audience?: NotificationAudience;
   };
 }
 
-export type CaseEvent = CaseSplit | ChildCaseResolved | CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
+/** A resident asked for updates on this case (from its tracking page, confirmed from their mailbox). */
+export interface CaseFollowed {
+  type: 'CaseFollowed';
+  data: { follower: { email: string; language: 'en' | 'es' } };
+}
+
+/** The reporter answered the satisfaction survey sent after the resolution. */
+export interface SatisfactionRecorded {
+  type: 'SatisfactionRecorded';
+  data: { rating: 1 | 2 | 3 | 4 | 5; comment?: string };
+}
+
+/** Someone used the unsubscribe link of a message about this case: nothing more goes to that address on that channel. */
+export interface NotificationsStopped {
+  type: 'NotificationsStopped';
+  data: { channel: NotificationChannel; recipient: string; audience?: NotificationAudience };
+}
+
+export type CaseEvent = CaseSplit | ChildCaseResolved | CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | NotificationsStopped | CaseFollowed | SatisfactionRecorded | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
@@ -295,6 +334,9 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseResolved',
   'ResidentNotified',
   'ResidentNotificationFailed',
+  'NotificationsStopped',
+  'CaseFollowed',
+  'SatisfactionRecorded',
   'InformationAdded',
   'NoteAdded',
   'CaseCancelled',
@@ -324,6 +366,9 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   CaseResolved: 1,
   ResidentNotified: 1,
   ResidentNotificationFailed: 1,
+  NotificationsStopped: 1,
+  CaseFollowed: 1,
+  SatisfactionRecorded: 1,
   InformationAdded: 1,
   NoteAdded: 1,
   CaseCancelled: 1,

@@ -1,4 +1,4 @@
-import type { CaseEvent, CaseEventEnvelope } from '@caseline/case-contracts';
+import type { CaseEvent, CaseEventEnvelope, NotificationAudience } from '@caseline/case-contracts';
 
 const statusWords: Record<string, string> = {
   acknowledged: 'accepted the work order',
@@ -10,10 +10,18 @@ const statusWords: Record<string, string> = {
   not_fixed: 'closed the work order without fixing it',
 };
 
-/** One line a person can read in the case history. */
+const AUDIENCE_WORDS: Record<NotificationAudience, string> = {
+  reporter: 'Resident',
+  follower: 'Follower',
+  'council-member': 'Council member',
+  department: 'Department contact',
+  partner: 'Partner system',
+};
+
 /** The event inside an envelope, typed by its type (the log stores only known case events). */
 export const asCaseEvent = (envelope: CaseEventEnvelope): CaseEvent => ({ type: envelope.type, data: envelope.data }) as CaseEvent;
 
+/** One line a person can read in the case history. */
 export function summarize(event: CaseEvent): string {
   switch (event.type) {
     case 'CaseReported':
@@ -51,7 +59,13 @@ export function summarize(event: CaseEvent): string {
     case 'CaseResolved':
       return `Resolved (${event.data.resolution})${event.data.note ? `: ${event.data.note}` : ''}`;
     case 'ResidentNotified':
-      return `Resident told "${event.data.purpose}" by ${event.data.channel}`;
+      return `${AUDIENCE_WORDS[event.data.audience ?? 'reporter']} told "${event.data.purpose}" by ${event.data.channel}`;
+    case 'CaseFollowed':
+      return `A resident follows this request (${event.data.follower.email.replace(/^(.).*@/, '$1***@')})`;
+    case 'SatisfactionRecorded':
+      return `The reporter rated the service ${event.data.rating}/5${event.data.comment ? `: ${event.data.comment}` : ''}`;
+    case 'NotificationsStopped':
+      return `${event.data.recipient} unsubscribed: no more messages by ${event.data.channel}`;
     case 'InformationAdded':
       return `Information added${event.data.text ? `: ${event.data.text}` : ''}${event.data.mediaUrl ? ` (${event.data.mediaUrl})` : ''}`;
     case 'NoteAdded':
@@ -77,6 +91,6 @@ export function summarize(event: CaseEvent): string {
     case 'DuplicateWithdrawn':
       return `${event.data.duplicateReference} is no longer counted as a duplicate: ${event.data.reporters} residents have reported this problem`;
     case 'ResidentNotificationFailed':
-      return `Could not tell the resident "${event.data.purpose}" by ${event.data.channel}: ${event.data.reason}`;
+      return `Could not tell the ${AUDIENCE_WORDS[event.data.audience ?? 'reporter'].toLowerCase()} "${event.data.purpose}" by ${event.data.channel}: ${event.data.reason}`;
   }
 }

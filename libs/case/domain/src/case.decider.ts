@@ -11,6 +11,9 @@ import type {
   ReporterContact,
   ResidentNotified,
   ResidentNotificationFailed,
+  NotificationsStopped,
+  CaseFollowed,
+  SatisfactionRecorded,
   InformationAdded,
   CaseCancelled,
   CaseReopened,
@@ -60,6 +63,10 @@ export type CaseState =
       duplicates: string[];
       /** Child cases split off for other departments, and whether each is resolved. */
       children: { caseId: string; reference: string; resolved: boolean }[];
+      /** Residents following it (normalized emails). */
+      followers?: string[];
+      /** The reporter's survey answer, once. */
+      satisfaction?: number;
     };
 
 /** With `answeredAtFirstContact`, an operator answered an information-only call: reported and resolved at once. */
@@ -82,6 +89,10 @@ export type RecordWorkOrderRefused = { type: 'RecordWorkOrderRefused'; data: Wor
 export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkOrderStatusChanged['data'] };
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
+export type FollowCase = { type: 'FollowCase'; data: CaseFollowed['data'] };
+export type RecordSatisfaction = { type: 'RecordSatisfaction'; data: SatisfactionRecorded['data'] };
+/** An address unsubscribed through a message about this case (the notification service records it once). */
+export type StopNotifications = { type: 'StopNotifications'; data: NotificationsStopped['data'] };
 export type SplitCase = { type: 'SplitCase'; data: CaseSplit['data'] };
 export type RecordChildResolved = { type: 'RecordChildResolved'; data: ChildCaseResolved['data'] };
 /** Routing found an open case of the same kind nearby: this new case follows it instead of being routed. */
@@ -98,9 +109,9 @@ export type MoveDeadline = { type: 'MoveDeadline'; data: DeadlineMoved['data'] }
 /** Timers: the decider fills in the deadline in force, so a stale timer can only act on the current one. */
 export type RemindDeadline = { type: 'RemindDeadline'; data: Record<string, never> };
 export type EscalateCase = { type: 'EscalateCase'; data: { to: CaseEscalated['data']['to']; councilMember?: CaseEscalated['data']['councilMember'] } };
-export type CaseCommand = SplitCase | RecordChildResolved | LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
+export type CaseCommand = SplitCase | RecordChildResolved | LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | StopNotifications | FollowCase | RecordSatisfaction | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
-export type CaseErrorCode = 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'not-a-duplicate' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
+export type CaseErrorCode = 'already-answered' | 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'not-a-duplicate' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
 /** A broken invariant: the command cannot apply to this case. Mapped to HTTP once, at the edge. */
 export class CaseDomainError extends Error {
@@ -176,6 +187,20 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'RecordResidentNotificationFailed':
       return state.notificationIds.includes(command.data.notificationId) ? [] : [{ type: 'ResidentNotificationFailed', data: command.data }];
+
+    case 'StopNotifications':
+      return [{ type: 'NotificationsStopped', data: command.data }];
+
+    case 'FollowCase': {
+      if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}: there is nothing more to follow`);
+      const email = command.data.follower.email.trim().toLowerCase();
+      return (state.followers ?? []).includes(email) ? [] : [{ type: 'CaseFollowed', data: { follower: { ...command.data.follower, email } } }];
+    }
+
+    case 'RecordSatisfaction':
+      if (state.status !== 'resolved') throw new CaseDomainError('case-not-resolved', `Case ${state.reference} is not resolved: the survey comes after`);
+      if (state.satisfaction !== undefined) throw new CaseDomainError('already-answered', `The survey of case ${state.reference} was already answered`);
+      return [{ type: 'SatisfactionRecorded', data: command.data }];
 
     case 'SplitCase':
       if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}`);
@@ -340,7 +365,12 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return { ...state, remindedFor: event.data.dueAt };
     case 'CaseEscalated':
       return { ...state, escalatedFor: event.data.dueAt };
+    case 'CaseFollowed':
+      return { ...state, followers: [...(state.followers ?? []), event.data.follower.email] };
+    case 'SatisfactionRecorded':
+      return { ...state, satisfaction: event.data.rating };
     case 'NoteAdded':
+    case 'NotificationsStopped':
       return state;
   }
 }

@@ -1,3 +1,2 @@
 export * from './notification.module';
-export * from './notification.service';
-export * from './templates';
+export * from './notification-dispatcher';

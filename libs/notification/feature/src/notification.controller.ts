@@ -1,24 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { CaseEventEnvelope, CaseLinked, CaseReported, CaseResolved } from '@caseline/case-contracts';
-import { NotificationService } from './notification.service';
+import type { CaseEventEnvelope } from '@caseline/case-contracts';
+import { NotificationPlanner } from './notification-planner';
 
 @Controller()
 export class NotificationController {
-  constructor(private readonly notifications: NotificationService) {}
+  constructor(private readonly planner: NotificationPlanner) {}
 
-  @EventPattern('CaseReported')
-  onCaseReported(@Payload() event: CaseEventEnvelope<'CaseReported', CaseReported['data']>): Promise<void> {
-    return this.notifications.onCaseReported(event);
-  }
-
-  @EventPattern('CaseLinked')
-  onCaseLinked(@Payload() event: CaseEventEnvelope<'CaseLinked', CaseLinked['data']>): Promise<void> {
-    return this.notifications.onCaseLinked(event);
-  }
-
-  @EventPattern('CaseResolved')
-  onCaseResolved(@Payload() event: CaseEventEnvelope<'CaseResolved', CaseResolved['data']>): Promise<void> {
-    return this.notifications.onCaseResolved(event);
+  /** Every case event: the planner reads only those someone hears of. */
+  @EventPattern('*')
+  onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
+    return this.planner.plan(event);
   }
 }

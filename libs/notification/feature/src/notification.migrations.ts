@@ -24,4 +24,52 @@ export const notificationMigrations: Migration[] = [
       ALTER TABLE notification.deliveries ADD COLUMN reason text;
     `,
   },
+  {
+    id: '0003-outbox',
+    sql: `
+      -- Every message owed, one row per (event, recipient, channel), its id derived from them: a
+      -- redelivered event adds nothing. Dispatchers lease due rows, send, and record the outcome on
+      -- the case in the same transaction as the row's. The address is kept only until then; what
+      -- stays is its keyed hash (for the unsubscribe list) and a masked form.
+      CREATE TABLE notification.outbox (
+        id uuid PRIMARY KEY,
+        case_id uuid NOT NULL,
+        cause_event_id uuid,
+        purpose text NOT NULL,
+        audience text NOT NULL,
+        channel text NOT NULL CHECK (channel IN ('email', 'sms', 'webhook')),
+        recipient text,
+        recipient_hash bytea NOT NULL,
+        recipient_masked text NOT NULL,
+        language text NOT NULL,
+        facts jsonb NOT NULL,
+        state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed', 'suppressed')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        leased_until timestamptz,
+        last_error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        settled_at timestamptz
+      );
+      CREATE INDEX outbox_due ON notification.outbox (next_attempt_at) WHERE state = 'pending';
+      -- What was sent before the outbox is kept as settled rows, so a redelivered old event sends nothing.
+      INSERT INTO notification.outbox (id, case_id, purpose, audience, channel, recipient_hash, recipient_masked, language, facts, state, last_error, created_at, settled_at)
+        SELECT notification_id, case_id, purpose, 'reporter', channel, '\\x'::bytea, recipient_masked, 'en', '{}', CASE WHEN outcome = 'sent' THEN 'sent' ELSE 'failed' END, reason, sent_at, sent_at
+          FROM notification.deliveries;
+      DROP TABLE notification.deliveries;
+      -- Addresses that unsubscribed (keyed hashes): never contacted again on that channel.
+      CREATE TABLE notification.suppressions (
+        channel text NOT NULL,
+        recipient_hash bytea NOT NULL,
+        case_id uuid,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (channel, recipient_hash)
+      );
+      -- Reference → case, for previews by reference.
+      CREATE TABLE notification.cases (
+        reference text PRIMARY KEY,
+        case_id uuid NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,13 +1,26 @@
-import { Module } from '@nestjs/common';
-import { CatalogModule } from '@caseline/catalog-feature';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { CaselineInfrastructureModule, SmtpSender } from '@caseline/service-kit';
+import { EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { NotificationController } from './notification.controller';
+import { NotificationDispatcher } from './notification-dispatcher';
 import { notificationMigrations } from './notification.migrations';
-import { NotificationService } from './notification.service';
+import { NotificationPlanner } from './notification-planner';
+import { NotificationsAdminController } from './notifications-admin.controller';
+import { UnsubscribeController } from './unsubscribe.controller';
 
 @Module({
-  imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations }), CatalogModule],
-  controllers: [NotificationController],
-  providers: [NotificationService, SmtpSender],
+  imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations })],
+  controllers: [NotificationController, UnsubscribeController, NotificationsAdminController],
+  providers: [NotificationPlanner, NotificationDispatcher, SmtpSender, EmailChannel, SmsChannel, WebhookChannel],
 })
-export class NotificationModule {}
+export class NotificationModule implements OnModuleInit {
+  constructor(
+    private readonly planner: NotificationPlanner,
+    private readonly dispatcher: NotificationDispatcher,
+  ) {}
+
+  /** What the planner owes, the dispatcher sends at once. */
+  onModuleInit(): void {
+    this.planner.onPlanned = () => this.dispatcher.nudge();
+  }
+}

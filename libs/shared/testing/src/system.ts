@@ -34,7 +34,7 @@ export class TestSystem {
   }
 
   static async create(overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', KAFKA_SESSION_TIMEOUT_MS: '6000', WORK_ORDER_LEASE_SECONDS: '3', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0', ...overrides };
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', KAFKA_SESSION_TIMEOUT_MS: '6000', WORK_ORDER_LEASE_SECONDS: '3', NOTIFICATION_LEASE_SECONDS: '3', SMS_QUIET_HOURS: 'off', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0', ...overrides };
     for (const service of system.SERVICES as { portEnv: string }[]) env[service.portEnv] = String(await freePort());
     env.MAIL_CATCHER_SMTP_PORT = String(await freePort());
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
@@ -45,6 +45,9 @@ export class TestSystem {
     env.DEPARTMENT_POLL_MS = '300';
     env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/track`;
     env.DEPARTMENT_ADAPTER_PUBLIC_URL = `http://127.0.0.1:${env.DEPARTMENT_ADAPTER_PORT}`;
+    env.NOTIFICATION_PUBLIC_URL = `http://127.0.0.1:${env.NOTIFICATION_PORT}`;
+    env.SMS_API_URL = `http://127.0.0.1:${env.MAIL_CATCHER_PORT}/sms`;
+    env.DEMO_PORTAL_WEBHOOK_URL = `http://127.0.0.1:${env.MAIL_CATCHER_PORT}/webhooks/demo-portal`;
     return new TestSystem(env);
   }
 

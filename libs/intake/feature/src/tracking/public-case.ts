@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CaseEvent, CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { asCaseEvent, caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase } from '@caseline/event-store';
-import { CaseLog, envInt, TtlCache } from '@caseline/service-kit';
-import { normalizeEmail } from '../case-search';
+import { CaseLog, envInt, normalizeEmail, TtlCache } from '@caseline/service-kit';
 import { caseIdForReference } from '../reference-serials';
 import { formatDate, isLanguage, Language, Localized } from './i18n';
 
@@ -121,14 +120,18 @@ export function publicSentence(event: CaseEvent): Localized | undefined {
       return note ? { en: `${words.en} The department says: “${note}”`, es: `${words.es} El departamento informa: «${note}»` } : words;
     }
     case 'ResidentNotified': {
-      // Never the recipient, not even masked.
-      const by = messageChannelWords[event.data.channel] ?? messageChannelWords.email;
+      // Only the reporter's own messages, and never the recipient, not even masked: the page is the reporter's.
+      if ((event.data.audience ?? 'reporter') !== 'reporter' || event.data.channel === 'webhook') return undefined;
+      const by = messageChannelWords[event.data.channel];
       return event.data.purpose === 'resolved'
         ? { en: `We told you by ${by.en} that it was resolved.`, es: `Le avisamos por ${by.es} que fue resuelta.` }
-        : { en: `We sent you a confirmation by ${by.en}.`, es: `Le enviamos una confirmación por ${by.es}.` };
+        : event.data.purpose === 'received'
+          ? { en: `We sent you a confirmation by ${by.en}.`, es: `Le enviamos una confirmación por ${by.es}.` }
+          : { en: `We sent you an update by ${by.en}.`, es: `Le enviamos una novedad por ${by.es}.` };
     }
     case 'ResidentNotificationFailed': {
-      const by = messageChannelWords[event.data.channel] ?? messageChannelWords.email;
+      if ((event.data.audience ?? 'reporter') !== 'reporter' || event.data.channel === 'webhook') return undefined;
+      const by = messageChannelWords[event.data.channel];
       return { en: `A message to you by ${by.en} could not be delivered.`, es: `No se pudo entregar un mensaje para usted por ${by.es}.` };
     }
     case 'InformationRequested':

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createHash } from 'node:crypto';
-import { escapeHtml, ProblemException } from '@caseline/service-kit';
+import { escapeHtml, htmlPage as page, ProblemException, sendPage as send } from '@caseline/service-kit';
 import { WorkOrdersService } from '../../work-orders.service';
 import { EmailDepartmentSystem } from './email-department-system';
 import { EMAIL_ACTIONS, EmailAction, EmailLink, EmailLinkRefused, isEmailAction } from './email-links';
@@ -17,14 +17,6 @@ const FIELDS: Record<EmailAction, { name: 'date' | 'note' | 'reason'; label: str
 };
 
 const TITLES: Record<EmailAction, string> = { acknowledge: 'Acknowledge', schedule: 'Schedule', complete: 'Complete', reject: 'Reject' };
-
-const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-  'X-Frame-Options': 'DENY',
-};
 
 class PageError extends Error {
   constructor(
@@ -140,16 +132,3 @@ function failure(error: unknown): [number, string] {
   if (error instanceof ProblemException) return [error.problem.status, page('Not recorded', `<p>${escapeHtml(error.problem.detail ?? error.problem.title)}</p>`)];
   throw error;
 }
-
-function send(response: Response, status: number, body: string): void {
-  for (const [name, value] of Object.entries(PAGE_HEADERS)) response.setHeader(name, value);
-  response.status(status).type('text/html; charset=utf-8').send(body);
-}
-
-const page = (title: string, body: string): string => `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · 311</title><link rel="icon" href="data:,"></head>
-<body><main><h1>${escapeHtml(title)}</h1>
-${body}
-</main></body>
-</html>`;

@@ -1,0 +1,5 @@
+export * from './plan';
+export * from './quiet-hours';
+export * from './sms';
+export * from './snapshot';
+export * from './templates';

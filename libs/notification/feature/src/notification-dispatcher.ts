@@ -1,0 +1,210 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor, NotificationAudience, NotificationChannel, NotificationPurpose } from '@caseline/case-contracts';
+import type { CaseCommand } from '@caseline/case-domain';
+import { loadCityConfig } from '@caseline/city-config';
+import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
+import { CaseLog, env, envInt, failpoint, WorkLoop } from '@caseline/service-kit';
+import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
+import { smsQuietHours } from './quiet-hours-setting';
+import { unsubscribeUrl } from './unsubscribe-links';
+
+export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', name: 'Notification service' };
+
+interface DueMessage {
+  id: string;
+  case_id: string;
+  purpose: NotificationPurpose;
+  audience: NotificationAudience;
+  channel: NotificationChannel;
+  recipient: string;
+  recipient_hash: Buffer;
+  recipient_masked: string;
+  language: Language;
+  facts: Record<string, unknown>;
+  attempts: number;
+  suppressed: boolean;
+  /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
+  lease: string;
+}
+
+type Outcome = { kind: 'sent' } | { kind: 'failed'; reason: string };
+
+/**
+ * Sends what the planner owes: leases due rows of notification.outbox, renders each at send time
+ * (in the reader's language, English where a translation is missing — reported), sends it on its
+ * channel, and records the outcome on the case (ResidentNotified / ResidentNotificationFailed,
+ * with the audience) in the same transaction as the row. Transient failures back off and are
+ * retried; after NOTIFICATION_MAX_ATTEMPTS, or at once when refused for good, the failure is
+ * recorded. A crash between sending and recording resends once, with the same Message-ID /
+ * Idempotency-Key / delivery id.
+ */
+@Injectable()
+export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationDispatcher.name);
+  private readonly leaseSeconds = envInt('NOTIFICATION_LEASE_SECONDS', 30);
+  private readonly concurrency = envInt('NOTIFICATION_CONCURRENCY', 16);
+  private readonly maxAttempts = envInt('NOTIFICATION_MAX_ATTEMPTS', 10);
+  /** Up to four segments: a Spanish text with two links (UCS-2, 67 characters a segment) needs them. */
+  private readonly maxSmsSegments = envInt('SMS_MAX_SEGMENTS', 4);
+  /** Replies to our emails go to the city's request address, which reads them (information the city asked for). */
+  private readonly replyTo = env('REQUEST_ADDRESS', 'requests@demo-city.caseline.local');
+  private readonly timeZone: string;
+  private readonly quietHours?: { start: string; end: string };
+  private readonly reportedMissing = new Set<string>();
+  private readonly deliveries = new Set<Promise<void>>();
+  private readonly loop = new WorkLoop('dispatcher', () => this.dispatchDue(), 250, this.logger);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly caseLog: CaseLog,
+    private readonly email: EmailChannel,
+    private readonly sms: SmsChannel,
+    private readonly webhooks: WebhookChannel,
+  ) {
+    const { city } = loadCityConfig();
+    this.timeZone = city.timeZone;
+    this.quietHours = smsQuietHours(city);
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+    await Promise.all(this.deliveries);
+  }
+
+  /** New rows are waiting: look now rather than at the next tick. */
+  nudge(): void {
+    this.loop.wake();
+  }
+
+  /** Leases what is due (a short statement, no long transaction) and starts sending it without waiting. */
+  async dispatchDue(): Promise<number> {
+    const room = this.concurrency - this.deliveries.size;
+    if (room <= 0) return 0;
+    const due = await this.dataSource.query<DueMessage[]>(
+      `WITH leased AS (
+         UPDATE notification.outbox SET leased_until = now() + make_interval(secs => $2)
+          WHERE id IN (SELECT id FROM notification.outbox
+                        WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, case_id, purpose, audience, channel, recipient, recipient_hash, recipient_masked, language, facts, attempts, leased_until::text AS lease)
+       SELECT l.*, EXISTS (SELECT 1 FROM notification.suppressions s WHERE s.channel = l.channel AND s.recipient_hash = l.recipient_hash) AS suppressed
+         FROM leased l`,
+      [room, this.leaseSeconds],
+    );
+    for (const message of due) {
+      const delivery = this.deliver(message)
+        .catch((error: Error) => this.logger.error(`notification ${message.id}: ${error.message}`))
+        .finally(() => {
+          this.deliveries.delete(delivery);
+          this.loop.wake();
+        });
+      this.deliveries.add(delivery);
+    }
+    return due.length;
+  }
+
+  private async deliver(message: DueMessage): Promise<void> {
+    // An address that unsubscribed is never contacted again; nothing to record on the case.
+    if (message.suppressed) return this.settle(message, 'suppressed', 'unsubscribed');
+    if (message.channel === 'sms') {
+      const allowed = smsAllowedAt(new Date(), this.quietHours, this.timeZone);
+      if (allowed.getTime() > Date.now()) return this.postpone(message, allowed);
+    }
+    let outcome: Outcome;
+    try {
+      await this.send(message);
+      outcome = { kind: 'sent' };
+    } catch (error) {
+      if (error instanceof DeliveryRefused) outcome = { kind: 'failed', reason: error.reason };
+      else if (message.attempts + 1 >= this.maxAttempts) outcome = { kind: 'failed', reason: `gave up after ${message.attempts + 1} attempts (${(error as Error).message})` };
+      else return this.retryLater(message, error as Error);
+    }
+    failpoint('notification:after-send');
+    await this.record(message, outcome);
+    failpoint('notification:after-record');
+  }
+
+  private async send(message: DueMessage): Promise<void> {
+    if (message.channel === 'webhook') return this.webhooks.send(message.id, message.recipient, message.facts);
+    const rendered = this.render(message);
+    if (message.channel === 'sms') return this.sms.send(message.id, message.recipient, rendered.text);
+    await this.email.send({
+      to: message.recipient,
+      subject: rendered.subject!,
+      text: rendered.text,
+      messageId: `<${message.id}@caseline>`,
+      unsubscribeUrl: unsubscribeUrl(message.id),
+      ...(message.purpose === 'information-requested' ? { replyTo: this.replyTo } : {}),
+    });
+  }
+
+  /** The message in the reader's language; a broken template fails this message only (DeliveryRefused), never the others. */
+  render(message: Pick<DueMessage, 'id' | 'purpose' | 'channel' | 'language' | 'facts'>): Rendering {
+    let rendered: Rendering;
+    try {
+      const facts = { ...message.facts, unsubscribeUrl: unsubscribeUrl(message.id) } as unknown as MessageFacts;
+      rendered = renderMessage(message.purpose as MessagePurpose, message.channel as 'email' | 'sms', message.language, facts, (language) => this.words(language), this.maxSmsSegments);
+    } catch (error) {
+      this.logger.error(`template "${message.purpose}" (${message.channel}, ${message.language}) failed: ${(error as Error).message}`);
+      throw new DeliveryRefused(`template error in "${message.purpose}"`);
+    }
+    const key = `${message.purpose}/${message.channel}/${rendered.missingTranslation}`;
+    if (rendered.missingTranslation && !this.reportedMissing.has(key)) {
+      this.reportedMissing.add(key);
+      this.logger.warn(`no "${rendered.missingTranslation}" template for "${message.purpose}" by ${message.channel}: sent in English`);
+    }
+    return rendered;
+  }
+
+  /** Dates as the reader says them, in the city's time: a day alone stays that day. */
+  words(language: Language): Words {
+    const locale = language === 'es' ? 'es-US' : 'en-US';
+    const dateTime = new Intl.DateTimeFormat(locale, { timeZone: this.timeZone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+    const day = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric' });
+    return { date: (iso) => (/^\d{4}-\d{2}-\d{2}$/.test(iso) ? day.format(new Date(`${iso}T00:00:00Z`)) : dateTime.format(new Date(iso))) };
+  }
+
+  /** The outcome on the case and on the row, together; the address is forgotten once settled. */
+  private async record(message: DueMessage, outcome: Outcome): Promise<void> {
+    const data = { notificationId: message.id, purpose: message.purpose, channel: message.channel, audience: message.audience };
+    const command: CaseCommand =
+      outcome.kind === 'sent' ? { type: 'RecordResidentNotified', data: { ...data, recipient: message.recipient_masked } } : { type: 'RecordResidentNotificationFailed', data: { ...data, reason: outcome.reason } };
+    await this.caseLog.execute(message.case_id, command, {
+      metadata: { actor: NOTIFICATION_ACTOR, channel: message.channel === 'email' ? 'email' : 'system', at: new Date().toISOString(), correlationId: message.case_id },
+      reactionTo: { eventId: message.id, consumer: 'notification' },
+      alongside: async (sql) =>
+        void (await sql.query(
+          `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND state = 'pending'`,
+          [message.id, outcome.kind, outcome.kind === 'failed' ? outcome.reason : null],
+        )),
+    });
+    this.logger.log(`case ${message.case_id}: "${message.purpose}" to the ${message.audience} by ${message.channel} ${outcome.kind}`);
+  }
+
+  private async settle(message: DueMessage, state: 'suppressed', reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND leased_until = $4::timestamptz`,
+      [message.id, state, reason, message.lease],
+    );
+  }
+
+  private async postpone(message: DueMessage, until: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE notification.outbox SET next_attempt_at = $2, leased_until = NULL WHERE id = $1 AND leased_until = $3::timestamptz`, [message.id, until, message.lease]);
+  }
+
+  /** Exponential backoff with jitter, from 2 s to 30 min. */
+  private async retryLater(message: DueMessage, error: Error): Promise<void> {
+    const seconds = Math.min(1800, 2 ** (message.attempts + 1)) * (0.5 + Math.random());
+    this.logger.warn(`"${message.purpose}" by ${message.channel} for case ${message.case_id} failed (attempt ${message.attempts + 1}): ${error.message}`);
+    await this.dataSource.query(
+      `UPDATE notification.outbox SET attempts = attempts + 1, last_error = $2, leased_until = NULL, next_attempt_at = now() + make_interval(secs => $3)
+        WHERE id = $1 AND leased_until = $4::timestamptz`,
+      [message.id, error.message.slice(0, 500), seconds, message.lease],
+    );
+  }
+}

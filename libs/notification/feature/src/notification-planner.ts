@@ -1,0 +1,156 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import { asCaseEvent } from '@caseline/case-domain';
+import { loadCityConfig } from '@caseline/city-config';
+import { deterministicEventId } from '@caseline/event-store';
+import { CaseSnapshot, caseSnapshot, Directory, duplicateCaseIds, Follower, Language, PlannedMessage, planNotifications, QuietHours, smsAllowedAt } from '@caseline/notification-domain';
+import { caseLinkUrl, CaseLog, contactHash, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, trackingUrl } from '@caseline/service-kit';
+import { WebhookChannel } from './channels';
+import { smsQuietHours } from './quiet-hours-setting';
+
+/** The events someone may hear of; others are not even read. */
+const HEARD_OF = new Set(['CaseReported', 'CaseRouted', 'WorkOrderStatusChanged', 'InformationRequested', 'CaseResolved', 'CaseCancelled', 'CaseReopened', 'CaseLinked', 'DeadlineApproaching', 'CaseEscalated']);
+
+const DAY_SECONDS = 86_400;
+
+/** One row of notification.outbox, as the planner writes it. */
+interface OutboxRow {
+  id: string;
+  audience: string;
+  channel: string;
+  purpose: string;
+  recipient: string;
+  hash: Buffer;
+  masked: string;
+  language: Language;
+  facts: Record<string, unknown>;
+  dueAt: Date;
+}
+
+/**
+ * Turns case events into messages owed (notification.outbox), once per (event, recipient,
+ * channel): the row's id derives from them, so a redelivered event adds nothing. Sending is the
+ * dispatcher's; a slow mail server never holds up the Kafka partition.
+ */
+@Injectable()
+export class NotificationPlanner {
+  private readonly logger = new Logger(NotificationPlanner.name);
+  private readonly directory: Directory;
+  private readonly timeZone: string;
+  private readonly quietHours?: QuietHours;
+  /** How long after its resolution the reporter may say "not fixed" (intake checks the same window). */
+  private readonly reopenWindowDays = envInt('REOPEN_WINDOW_DAYS', 14);
+  private readonly surveyWindowDays = envInt('SURVEY_WINDOW_DAYS', 30);
+  /** Called after rows were added, so the dispatcher need not wait for its next look. */
+  onPlanned?: () => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly caseLog: CaseLog,
+    webhooks: WebhookChannel,
+  ) {
+    const { city, departments } = loadCityConfig();
+    this.timeZone = city.timeZone;
+    this.quietHours = smsQuietHours(city);
+    const byCode = new Map(departments.map((d) => [d.code, { name: d.name, ...d.contact }]));
+    this.directory = { department: (code) => byCode.get(code), hasWebhook: (partner) => webhooks.has(partner) };
+  }
+
+  async plan(event: CaseEventEnvelope): Promise<void> {
+    if (event.type === 'CaseReported') {
+      // For previews by reference.
+      await this.dataSource.query('INSERT INTO notification.cases (reference, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [(event.data as CaseReported['data']).reference, event.caseId]);
+    }
+    if (!HEARD_OF.has(event.type)) return;
+    const history = await this.caseLog.history(event.caseId);
+    const snapshot = caseSnapshot(history, await this.duplicateReporters(history));
+    if (!snapshot) return;
+    const planned = planNotifications(asCaseEvent(event), event.metadata.actor, snapshot, this.directory);
+    if (planned.length === 0) return;
+    const rows = planned.map((message) => this.row(event, snapshot, message));
+    await this.dataSource.query(
+      `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_hash, recipient_masked, language, facts, next_attempt_at)
+       SELECT r.id, $1, $2, r.audience, r.channel, r.purpose, r.recipient, decode(r.hash, 'hex'), r.masked, r.language, r.facts, r.due
+         FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, audience text, channel text, purpose text, recipient text, hash text, masked text, language text, facts jsonb, due timestamptz)
+       ON CONFLICT (id) DO NOTHING`,
+      [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() })))],
+    );
+    this.onPlanned?.();
+  }
+
+  /** The reporters of this case's duplicates follow it. */
+  private async duplicateReporters(history: readonly CaseEventEnvelope[]): Promise<Follower[]> {
+    const followers: Follower[] = [];
+    for (const caseId of duplicateCaseIds(history)) {
+      const duplicate = caseSnapshot(await this.caseLog.history(caseId));
+      const reporter = duplicate?.reporter;
+      if (duplicate && (reporter?.email || reporter?.phone)) followers.push({ email: reporter?.email, phone: reporter?.phone, language: reporter?.language, source: 'duplicate', reference: duplicate.reference });
+    }
+    return followers;
+  }
+
+  private row(event: CaseEventEnvelope, snapshot: CaseSnapshot, message: PlannedMessage): OutboxRow {
+    const normalized = message.channel === 'email' ? normalizeEmail(message.to) : message.channel === 'sms' ? normalizePhone(message.to) : message.to;
+    const hash = contactHash(`${message.channel}:${normalized}`);
+    // The reporter's ids are those the service gave before other audiences, so nothing sent then is sent again.
+    const id =
+      message.audience === 'reporter'
+        ? deterministicEventId('notification', event.eventId, message.purpose, message.channel)
+        : deterministicEventId('notification', event.eventId, message.purpose, message.channel, message.audience, hash.toString('hex'));
+    const now = new Date();
+    return {
+      id,
+      audience: message.audience,
+      channel: message.channel,
+      purpose: message.purpose,
+      recipient: message.to,
+      hash,
+      masked: message.channel === 'email' ? maskEmail(message.to) : message.channel === 'sms' ? maskPhone(message.to) : message.to,
+      language: message.language,
+      facts: message.channel === 'webhook' ? webhookPayload(id, event, snapshot) : this.facts(event, snapshot, message),
+      dueAt: message.channel === 'sms' ? smsAllowedAt(now, this.quietHours, this.timeZone) : now,
+    };
+  }
+
+  /** The case's facts for the template, the event's own, and the reporter's links after a resolution. */
+  private facts(event: CaseEventEnvelope, snapshot: CaseSnapshot, message: PlannedMessage): Record<string, unknown> {
+    // A duplicate's reporter hears under their own reference, with their own tracking link.
+    const reference = message.facts.reference ?? snapshot.reference;
+    const facts: Record<string, unknown> = {
+      serviceName: snapshot.serviceName,
+      ...(snapshot.departmentName ? { departmentName: snapshot.departmentName } : {}),
+      ...(snapshot.dueAt ? { dueAt: snapshot.dueAt } : {}),
+      ...message.facts,
+      reference,
+      trackingUrl: trackingUrl(reference),
+    };
+    if (message.purpose === 'resolved' && message.audience === 'reporter') {
+      const resolvedAt = Math.floor(Date.parse(event.metadata.at) / 1000);
+      facts.reopenUrl = caseLinkUrl(snapshot.reference, 'reopen', resolvedAt + this.reopenWindowDays * DAY_SECONDS);
+      facts.surveyUrl = caseLinkUrl(snapshot.reference, 'survey', resolvedAt + this.surveyWindowDays * DAY_SECONDS);
+    }
+    return facts;
+  }
+}
+
+/** What a partner's webhook says: the step, and the case's public facts (never the reporter's). */
+function webhookPayload(id: string, event: CaseEventEnvelope, snapshot: CaseSnapshot): Record<string, unknown> {
+  const data = event.data as Record<string, unknown>;
+  const pick = (...keys: string[]) => Object.fromEntries(keys.filter((k) => data[k] !== undefined).map((k) => [k, data[k]]));
+  const details: Record<string, Record<string, unknown>> = {
+    CaseRouted: pick('departmentName', 'dueAt', 'priority'),
+    WorkOrderStatusChanged: pick('status', 'scheduledFor', 'note'),
+    CaseResolved: pick('resolution', 'note'),
+    CaseCancelled: pick('reason'),
+    CaseReopened: {},
+    InformationRequested: {},
+    CaseLinked: pick('relation', 'relatedReference'),
+  };
+  return {
+    deliveryId: id,
+    event: { id: event.eventId, type: event.type, at: event.metadata.at },
+    case: { reference: snapshot.reference, serviceName: snapshot.serviceName, ...(snapshot.departmentName ? { departmentName: snapshot.departmentName } : {}) },
+    details: details[event.type] ?? {},
+  };
+}
