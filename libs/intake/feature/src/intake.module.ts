@@ -1,5 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { CaselineInfrastructureModule } from '@caseline/service-kit';
+import { CaselineInfrastructureModule, SmtpSender } from '@caseline/service-kit';
 import { CasesController } from './cases.controller';
 import { IntakeService } from './intake.service';
 import { ReferenceSerials } from './reference-serials';
@@ -8,6 +8,7 @@ import { ApiKeys } from './open311/api-keys';
 import { Open311Controller } from './open311/open311.controller';
 import { ServiceRequestsProjection, ServiceRequestsReadModel } from './open311/service-requests.projection';
 import { ReadModelsProjection } from './read-models.projection';
+import { ResidentActionsController } from './tracking/resident-actions.controller';
 import { TrackingModule } from './tracking/tracking.module';
 import { EmailIntakeModule } from './email/email-intake.module';
 import { CatalogAdminController, CatalogModule } from '@caseline/catalog-feature';
@@ -16,8 +17,8 @@ import { nativeApiProviders } from './native-api.providers';
 
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'intake', schema: 'intake', migrations: intakeMigrations }), CatalogModule, TrackingModule, EmailIntakeModule],
-  controllers: [CasesController, Open311Controller, ReadModelsProjection, CatalogAdminController],
-  providers: [IntakeService, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel, IntakeRateLimits, ...nativeApiProviders],
+  controllers: [CasesController, Open311Controller, ReadModelsProjection, CatalogAdminController, ResidentActionsController],
+  providers: [IntakeService, SmtpSender, ReferenceSerials, ApiKeys, ServiceRequestsProjection, ServiceRequestsReadModel, IntakeRateLimits, ...nativeApiProviders],
 })
 export class IntakeModule implements NestModule {
   /** What anyone may call without a key is limited per client address (portals are limited per API key). */

@@ -237,6 +237,18 @@ export class IntakeService {
     return this.act(caseId, { type: 'ReopenCase', data: { reason } }, actor);
   }
 
+  /** A resident follows the case (their address confirmed from its mailbox): they hear of it as it moves on. */
+  async follow(reference: string, email: string, language: 'en' | 'es', actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'FollowCase', data: { follower: { email, language } } }, actor);
+  }
+
+  /** The reporter's answer to the survey after the resolution, once. */
+  async recordSatisfaction(reference: string, rating: 1 | 2 | 3 | 4 | 5, comment: string | undefined, actor: Actor): Promise<StaffCaseView> {
+    const { caseId } = await this.caseByReference(reference);
+    return this.act(caseId, { type: 'RecordSatisfaction', data: { rating, ...(comment ? { comment } : {}) } }, actor);
+  }
+
   /** Records on this case that it is related to, or a duplicate of, another case, which must exist. */
   async link(reference: string, related: string, relation: CaseLinked['data']['relation'], actor: Actor): Promise<StaffCaseView> {
     const { caseId } = await this.caseByReference(reference);

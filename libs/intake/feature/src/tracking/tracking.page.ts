@@ -167,6 +167,10 @@ const TEXT = {
     history: 'What happened',
     timeZone: 'Times are New York time.',
     lookupAnother: 'Look up another request',
+    followTitle: 'Get updates by email',
+    followHint: 'We will email you when this request moves on. We first send a link to confirm the address.',
+    followButton: 'Send me updates',
+    followEmail: 'Your email address',
     callUs: 'Questions? Call 311 and give your reference number.',
     lookupTitle: 'Follow your request',
     lookupIntro: 'Enter the reference number you were given and the email address you reported with.',
@@ -214,6 +218,10 @@ const TEXT = {
     history: 'Qué ha pasado',
     timeZone: 'Las horas son de Nueva York.',
     lookupAnother: 'Buscar otra solicitud',
+    followTitle: 'Reciba novedades por correo',
+    followHint: 'Le escribiremos cuando esta solicitud avance. Primero le enviamos un enlace para confirmar la dirección.',
+    followButton: 'Quiero recibir novedades',
+    followEmail: 'Su correo electrónico',
     callUs: '¿Preguntas? Llame al 311 y dé su número de referencia.',
     lookupTitle: 'Siga su solicitud',
     lookupIntro: 'Escriba el número de referencia que recibió y el correo electrónico con el que hizo el reporte.',
@@ -360,8 +368,30 @@ ${timeline}
 </ol>
 <p class="kicker">${escapeHtml(t.timeZone)} <span class="visually-hidden">(${CITY_TIME_ZONE})</span></p>
 </section>
+${view.status === 'resolved' || view.status === 'cancelled' ? '' : followForm(view.reference, token, language)}
 <p><a href="/track${escapeHtml(query({ lang: language }))}">${escapeHtml(t.lookupAnother)}</a></p>`;
   return layout(language, t.caseTitle(view.reference, status), body, query({ token, lang: other(language) }));
+}
+
+/** Anyone with the tracking link may ask for updates; the address is confirmed from its mailbox first. */
+function followForm(reference: string, token: string, language: Language): string {
+  const t = TEXT[language];
+  return `<section aria-labelledby="follow">
+<h2 id="follow">${escapeHtml(t.followTitle)}</h2>
+<form method="post" action="/track/${escapeHtml(reference)}/followers${escapeHtml(query({ token, lang: language }))}">
+<div class="field">
+<label for="follow-email">${escapeHtml(t.followEmail)}</label>
+<p class="hint" id="follow-hint">${escapeHtml(t.followHint)}</p>
+<input type="email" id="follow-email" name="email" autocomplete="email" spellcheck="false" required maxlength="254" aria-describedby="follow-hint">
+</div>
+<button type="submit">${escapeHtml(t.followButton)}</button>
+</form>
+</section>`;
+}
+
+/** Any other page of the tracking site (reopen, survey, follow), with its header, footer and styles; `body` is HTML the caller escaped. */
+export function renderSitePage(language: Language, title: string, body: string): string {
+  return layout(language, title, body, query({ lang: other(language) }));
 }
 
 function lookupForm(language: Language, form: LookupForm): string {
