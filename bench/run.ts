@@ -6,9 +6,11 @@
  * Absolute numbers drift on shared machines; the ratios are what to compare.
  *  3. routing decisions on the real NYC districts (bench/routing-decisions.ts), first and alone.
  * Env: BENCH_SECONDS (default 15), BENCH_CONNECTIONS (default 16), BENCH_RATE (cases/s, default 50),
- *  4. the department adapter against the simulator (bench/department-adapter.ts), last, in its own system.
+ *  4. the department adapter against the simulator (bench/department-adapter.ts), in its own system;
+ *  5. notifications against the mail catcher (bench/notifications.ts), last, in its own system.
  * BENCH_ONLY=routing (only the routing decisions, no infrastructure), BENCH_ONLY=adapter (only the
- * adapter), BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000).
+ * adapter), BENCH_ONLY=notifications, BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000),
+ * BENCH_NOTIFICATIONS (default 2000).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -19,6 +21,7 @@ import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
 import { consumerLag, gridPlace, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
 import { describeDepartmentAdapter, measureDepartmentAdapter } from './department-adapter';
+import { describeNotifications, measureNotifications } from './notifications';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -135,11 +138,11 @@ async function main() {
   Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, KAFKA_BROKERS: env.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: `caseline-bench-${Date.now()}` });
   // The same number of database connections for intake as for the raw baseline.
   // Rate limits off: the load generator is one address with one API key.
-  if (process.env.BENCH_ONLY === 'adapter') {
+  if (process.env.BENCH_ONLY === 'adapter' || process.env.BENCH_ONLY === 'notifications') {
     try {
       const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
       await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
-      console.log(describeDepartmentAdapter(await measureDepartmentAdapter(pool)));
+      console.log(process.env.BENCH_ONLY === 'adapter' ? describeDepartmentAdapter(await measureDepartmentAdapter(pool)) : describeNotifications(await measureNotifications(pool)));
       await pool.end();
     } finally {
       await release();
@@ -187,6 +190,8 @@ async function main() {
     await system.stop();
     const adapter = await measureDepartmentAdapter(pool);
     console.log(describeDepartmentAdapter(adapter));
+    const notifications = await measureNotifications(pool);
+    console.log(describeNotifications(notifications));
 
     const ratio = intake.perSecond / raw;
     console.log(`\nintake / raw PostgreSQL = ${(ratio * 100).toFixed(0)}% (target ≥ 40%); intake / its HTTP edge alone = ${((intake.perSecond / edge.perSecond) * 100).toFixed(0)}%`);
@@ -194,7 +199,7 @@ async function main() {
     console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
     const results = join(__dirname, 'results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, edge, open311, publicView, ratio, e2e, adapter }, null, 2));
+    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, edge, open311, publicView, ratio, e2e, adapter, notifications }, null, 2));
   } finally {
     await pool.end();
     await system.stop();

@@ -197,6 +197,35 @@ describe('notifications', () => {
     expect((await eventsOf(id, 'ResidentNotified')).map((d) => d.purpose)).not.toContain('closed');
   });
 
+  it('sends each council member one digest a day of the new and overdue cases in their district', async () => {
+    const { reference, id } = await report({});
+    const [routed] = await waitFor(async () => {
+      const found = await eventsOf(id, 'CaseRouted');
+      return found.length > 0 && found;
+    }, 'the routing');
+    const district = (routed.areas as Record<string, { id: string }>)['council-district'].id;
+    const member = `district${district}@council.demo-city.caseline.local`;
+    const digests = async () => (await messagesTo(catcher(), member)).filter((m) => m.subject.startsWith(`311 in council district ${district}:`));
+    expect(await digests()).toEqual([]);
+    try {
+      for (let start = 0; start < 2; start++) {
+        // The time of day has come (from midnight on); a restart the same day sends nothing more.
+        await the.system.kill('notification', 'SIGTERM');
+        await the.system.start(['notification'], { COUNCIL_DIGEST_AT: '00:00', COUNCIL_DIGEST_CHECK_MS: '200' });
+        const [digest] = await waitFor(async () => {
+          const sent = await digests();
+          return sent.length > 0 && sent;
+        }, 'the district\'s digest');
+        expect(digest.text).toContain(reference);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(await digests()).toHaveLength(1);
+      }
+    } finally {
+      await the.system.kill('notification', 'SIGTERM');
+      await the.system.start(['notification']);
+    }
+  });
+
   describe('what residents do from their messages', () => {
     const form = (url: string, fields: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
     const resolvedCase = async () => {

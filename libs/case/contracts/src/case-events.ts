@@ -264,6 +264,7 @@ export type NotificationPurpose =
   | 'linked-as-duplicate'
   | 'deadline-approaching'
   | 'escalated'
+  | 'digest'
   | 'case-changed';
 
 export type NotificationChannel = 'email' | 'sms' | 'webhook';

@@ -56,6 +56,8 @@ export interface City {
   calendar: Omit<BusinessCalendar, 'timeZone'>;
   /** When no text message goes out (wall-clock): e.g. { "start": "21:00", "end": "08:00" }; checked by the notification service. */
   smsQuietHours?: { start: string; end: string };
+  /** Council members' daily digest of new and overdue cases in their district, sent at this wall-clock time ("07:00"); absent: none. */
+  councilDigest?: { at: string };
 }
 
 export interface CityConfig {

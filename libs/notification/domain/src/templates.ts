@@ -31,6 +31,15 @@ export interface MessageFacts {
   district?: string;
   /** The reader follows the request rather than having reported it. */
   following?: boolean;
+  /** A council member's daily digest: the day, and the district's new and overdue cases. */
+  digest?: { date: string; newCases: DigestCase[]; overdue: DigestCase[]; more: { newCases: number; overdue: number } };
+}
+
+export interface DigestCase {
+  reference: string;
+  serviceName: string;
+  dueAt?: string;
+  trackingUrl: string;
 }
 
 export interface RenderedMessage {
@@ -61,6 +70,19 @@ const Yours = {
   es: (f: MessageFacts) => (f.following ? `La solicitud ${f.reference}, que usted sigue,` : `Su solicitud ${f.reference}`),
 };
 const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+const digestLines = (cases: DigestCase[], more: number, w: Words, due: boolean): string[] =>
+  cases.length === 0
+    ? ['  (none)']
+    : [...cases.map((c) => `  ${c.reference}  ${c.serviceName}${due && c.dueAt ? ` (due ${w.date(c.dueAt)})` : ''}\n    ${c.trackingUrl}`), ...(more > 0 ? [`  … and ${more} more`] : [])];
+
+const digestEn = (f: MessageFacts, w: Words) => {
+  const d = f.digest!;
+  return {
+    subject: `311 in council district ${f.district}: ${d.newCases.length + d.more.newCases} new, ${d.overdue.length + d.more.overdue} overdue (${w.date(d.date)})`,
+    body: [`New requests in council district ${f.district} in the last 24 hours:`, ...digestLines(d.newCases, d.more.newCases, w, false), '', 'Open requests past their due date:', ...digestLines(d.overdue, d.more.overdue, w, true)].join('\n'),
+  };
+};
 
 // Plain words: no "SR", "work order", "routed" or department codes reach a resident.
 const en: Record<MessagePurpose, PurposeTemplates> = {
@@ -133,6 +155,10 @@ const en: Record<MessagePurpose, PurposeTemplates> = {
       body: `Request ${f.reference} ("${f.serviceName}") for the ${f.departmentName} is due ${f.dueAt ? w.date(f.dueAt) : 'soon'} and is not done yet.\nDetails: ${f.trackingUrl}`,
     }),
     sms: (f, w) => `311: ${f.reference} is due ${f.dueAt ? w.date(f.dueAt) : 'soon'}: ${f.trackingUrl}`,
+  },
+  digest: {
+    email: digestEn,
+    sms: (f) => `311: council district ${f.district}: ${(f.digest?.newCases.length ?? 0) + (f.digest?.more.newCases ?? 0)} new, ${(f.digest?.overdue.length ?? 0) + (f.digest?.more.overdue ?? 0)} overdue requests.`,
   },
   escalated: {
     email: (f, w) => ({

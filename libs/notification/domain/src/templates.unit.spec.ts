@@ -56,12 +56,20 @@ describe('message templates', () => {
     expect(renderMessage('in-progress', 'email', 'en', facts, words).subject).toBe('Work has started on your request 100-000-123');
   });
 
+  it('lists a council district\'s new and overdue cases in its digest, counting what it does not list', () => {
+    const digest = { date: '2026-11-27', newCases: [{ reference: '100-000-001', serviceName: 'Pothole', trackingUrl: 'https://t/1' }], overdue: [{ reference: '100-000-002', serviceName: 'Streetlight out', dueAt: '2026-11-20T22:00:00Z', trackingUrl: 'https://t/2' }], more: { newCases: 3, overdue: 0 } };
+    const message = renderMessage('digest', 'email', 'en', { ...facts, district: '3', digest }, words);
+    expect(message.subject).toBe('311 in council district 3: 4 new, 1 overdue (<2026-11-27>)');
+    expect(message.text).toContain('  100-000-001  Pothole\n    https://t/1\n  … and 3 more');
+    expect(message.text).toContain('  100-000-002  Streetlight out (due <2026-11-20>)');
+  });
+
   it('falls back to English where a translation is missing, and says so', () => {
     const message = renderMessage('escalated', 'email', 'es', facts, words);
     expect(message).toMatchObject({ language: 'en', missingTranslation: 'es' });
     expect(message.subject).toBe('Overdue: 100-000-123 (Streetlight out) in council district 3');
     // Only staff messages (always sent in English) lack Spanish.
-    expect(new Set(missingTranslations().map((m) => m.purpose))).toEqual(new Set(['deadline-approaching', 'escalated']));
+    expect(new Set(missingTranslations().map((m) => m.purpose))).toEqual(new Set(['deadline-approaching', 'escalated', 'digest']));
   });
 
   it('shortens a long note to fit a text message, keeping the reference and the links', () => {

@@ -13,7 +13,8 @@ export const NOTIFICATION_ACTOR: Actor = { kind: 'service', id: 'notification', 
 
 interface DueMessage {
   id: string;
-  case_id: string;
+  /** None for a council digest. */
+  case_id: string | null;
   purpose: NotificationPurpose;
   audience: NotificationAudience;
   channel: NotificationChannel;
@@ -171,17 +172,17 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
 
   /** The outcome on the case and on the row, together; the address is forgotten once settled. */
   private async record(message: DueMessage, outcome: Outcome): Promise<void> {
+    const settle = `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND state = 'pending'`;
+    const settlement = [message.id, outcome.kind, outcome.kind === 'failed' ? outcome.reason : null];
+    // A digest is about a district, not a case: only its row records it.
+    if (!message.case_id) return void (await this.dataSource.query(settle, settlement));
     const data = { notificationId: message.id, purpose: message.purpose, channel: message.channel, audience: message.audience };
     const command: CaseCommand =
       outcome.kind === 'sent' ? { type: 'RecordResidentNotified', data: { ...data, recipient: message.recipient_masked } } : { type: 'RecordResidentNotificationFailed', data: { ...data, reason: outcome.reason } };
     await this.caseLog.execute(message.case_id, command, {
       metadata: { actor: NOTIFICATION_ACTOR, channel: message.channel === 'email' ? 'email' : 'system', at: new Date().toISOString(), correlationId: message.case_id },
       reactionTo: { eventId: message.id, consumer: 'notification' },
-      alongside: async (sql) =>
-        void (await sql.query(
-          `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND state = 'pending'`,
-          [message.id, outcome.kind, outcome.kind === 'failed' ? outcome.reason : null],
-        )),
+      alongside: async (sql) => void (await sql.query(settle, settlement)),
     });
     this.logger.log(`case ${message.case_id}: "${message.purpose}" to the ${message.audience} by ${message.channel} ${outcome.kind}`);
   }

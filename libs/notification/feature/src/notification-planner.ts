@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
+import type { CaseEventEnvelope, CaseReported, CaseRouted, DeadlineMoved } from '@caseline/case-contracts';
 import { asCaseEvent } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
@@ -13,6 +13,9 @@ import { smsQuietHours } from './quiet-hours-setting';
 const HEARD_OF = new Set(['CaseReported', 'CaseRouted', 'WorkOrderStatusChanged', 'InformationRequested', 'CaseResolved', 'CaseCancelled', 'CaseReopened', 'CaseLinked', 'DeadlineApproaching', 'CaseEscalated']);
 
 const DAY_SECONDS = 86_400;
+
+/** The area layer whose members hear of escalations and get digests (areas.json). */
+export const COUNCIL_LAYER = 'council-district';
 
 /** One row of notification.outbox, as the planner writes it. */
 interface OutboxRow {
@@ -62,10 +65,12 @@ export class NotificationPlanner {
       // For previews by reference.
       await this.dataSource.query('INSERT INTO notification.cases (reference, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [(event.data as CaseReported['data']).reference, event.caseId]);
     }
+    await this.trackDistrict(event);
     if (!HEARD_OF.has(event.type)) return;
     const history = await this.caseLog.history(event.caseId);
     const snapshot = caseSnapshot(history, await this.duplicateReporters(history));
     if (!snapshot) return;
+    if (event.type === 'CaseRouted') await this.routedInDistrict(event as CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot);
     const planned = planNotifications(asCaseEvent(event), event.metadata.actor, snapshot, this.directory);
     if (planned.length === 0) return;
     const rows = planned.map((message) => this.row(event, snapshot, message));
@@ -77,6 +82,25 @@ export class NotificationPlanner {
       [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() })))],
     );
     this.onPlanned?.();
+  }
+
+  /** A routed case counts in its council district's digest (new today, overdue later) until it is closed. */
+  private async routedInDistrict(event: CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot: CaseSnapshot): Promise<void> {
+    const district = event.data.areas?.[COUNCIL_LAYER]?.id;
+    if (!district) return;
+    await this.dataSource.query(
+      `INSERT INTO notification.district_cases (case_id, reference, service_name, district, routed_at, due_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (case_id) DO UPDATE SET district = EXCLUDED.district, due_at = EXCLUDED.due_at, closed_at = NULL`,
+      [event.caseId, snapshot.reference, snapshot.serviceName, district, event.metadata.at, event.data.dueAt],
+    );
+  }
+
+  /** The digest's read model follows the deadline and the closing of each case. */
+  private async trackDistrict(event: CaseEventEnvelope): Promise<void> {
+    const update = (set: string, value: unknown) => this.dataSource.query(`UPDATE notification.district_cases SET ${set} WHERE case_id = $1`, [event.caseId, value]);
+    if (event.type === 'DeadlineMoved') await update('due_at = $2', (event.data as DeadlineMoved['data']).dueAt);
+    else if (event.type === 'CaseResolved' || event.type === 'CaseCancelled') await update('closed_at = coalesce(closed_at, $2)', event.metadata.at);
+    else if (event.type === 'CaseReopened') await this.dataSource.query('UPDATE notification.district_cases SET closed_at = NULL WHERE case_id = $1', [event.caseId]);
   }
 
   /** The reporters of this case's duplicates follow it. */

@@ -72,4 +72,24 @@ export const notificationMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '0004-council-digests',
+    sql: `
+      -- A digest is about a district, not one case: its row has no case, and nothing goes in a case's history.
+      ALTER TABLE notification.outbox ALTER COLUMN case_id DROP NOT NULL;
+      -- Each case's council district, due date and whether it is still open, kept from its events
+      -- for the council members' daily digests.
+      CREATE TABLE notification.district_cases (
+        case_id uuid PRIMARY KEY,
+        reference text NOT NULL,
+        service_name text NOT NULL,
+        district text NOT NULL,
+        routed_at timestamptz NOT NULL,
+        due_at timestamptz,
+        closed_at timestamptz
+      );
+      CREATE INDEX district_cases_open ON notification.district_cases (district, due_at) WHERE closed_at IS NULL;
+      CREATE INDEX district_cases_routed ON notification.district_cases (district, routed_at);
+    `,
+  },
 ];

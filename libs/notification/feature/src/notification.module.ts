@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { CaselineInfrastructureModule, SmtpSender } from '@caseline/service-kit';
 import { EmailChannel, SmsChannel, WebhookChannel } from './channels';
+import { CouncilDigest } from './council-digest';
 import { NotificationController } from './notification.controller';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { notificationMigrations } from './notification.migrations';
@@ -11,7 +12,7 @@ import { UnsubscribeController } from './unsubscribe.controller';
 @Module({
   imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations })],
   controllers: [NotificationController, UnsubscribeController, NotificationsAdminController],
-  providers: [NotificationPlanner, NotificationDispatcher, SmtpSender, EmailChannel, SmsChannel, WebhookChannel],
+  providers: [NotificationPlanner, NotificationDispatcher, CouncilDigest, SmtpSender, EmailChannel, SmsChannel, WebhookChannel],
 })
 export class NotificationModule implements OnModuleInit {
   constructor(

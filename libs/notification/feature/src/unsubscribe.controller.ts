@@ -7,7 +7,8 @@ import { NOTIFICATION_ACTOR } from './notification-dispatcher';
 import { notificationOfLink } from './unsubscribe-links';
 
 interface Sent {
-  case_id: string;
+  /** None for a council digest. */
+  case_id: string | null;
   channel: NotificationChannel;
   audience: NotificationAudience;
   recipient_hash: Buffer;
@@ -48,15 +49,16 @@ export class UnsubscribeController {
     const sent = await this.messageOf(link);
     if (!sent) return sendPage(response, 404, htmlPage('This link does not work', '<p>Open the link exactly as the message gave it.</p>'));
     const recipient = sent.recipient_hash.toString('hex');
-    await this.caseLog.execute(
+    const suppress = 'INSERT INTO notification.suppressions (channel, recipient_hash, case_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING';
+    if (!sent.case_id) await this.dataSource.query(suppress, [sent.channel, sent.recipient_hash, null]);
+    else await this.caseLog.execute(
       sent.case_id,
       { type: 'StopNotifications', data: { channel: sent.channel, recipient: sent.recipient_masked, audience: sent.audience } },
       {
         metadata: { actor: NOTIFICATION_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: sent.case_id },
         // Once per address and channel, however often the link is used.
         reactionTo: { eventId: `${sent.channel}:${recipient}`, consumer: 'unsubscribe' },
-        alongside: async (sql) =>
-          void (await sql.query('INSERT INTO notification.suppressions (channel, recipient_hash, case_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [sent.channel, sent.recipient_hash, sent.case_id])),
+        alongside: async (sql) => void (await sql.query(suppress, [sent.channel, sent.recipient_hash, sent.case_id])),
       },
     );
     sendPage(response, 200, htmlPage('Done', `<p>No more ${CHANNEL_WORDS[sent.channel]} from 311 will go to ${escapeHtml(sent.recipient_masked)}. You can still follow your requests with their tracking links, or call 311.</p>`));

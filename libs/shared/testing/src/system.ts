@@ -34,7 +34,7 @@ export class TestSystem {
   }
 
   static async create(overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', KAFKA_SESSION_TIMEOUT_MS: '6000', WORK_ORDER_LEASE_SECONDS: '3', NOTIFICATION_LEASE_SECONDS: '3', SMS_QUIET_HOURS: 'off', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0', ...overrides };
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', KAFKA_SESSION_TIMEOUT_MS: '6000', WORK_ORDER_LEASE_SECONDS: '3', NOTIFICATION_LEASE_SECONDS: '3', SMS_QUIET_HOURS: 'off', COUNCIL_DIGEST_AT: 'off', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0', ...overrides };
     for (const service of system.SERVICES as { portEnv: string }[]) env[service.portEnv] = String(await freePort());
     env.MAIL_CATCHER_SMTP_PORT = String(await freePort());
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
