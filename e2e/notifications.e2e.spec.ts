@@ -170,6 +170,25 @@ describe('notifications', () => {
     expect(call.body).not.toContain(email);
   });
 
+  it('lets a partner subscribe, by its API key, to a case it did not submit, and calls its webhook from then on', async () => {
+    const { reference, id } = await report({ reporter: { email: `web.${randomUUID()}@example.org` } });
+    await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
+    const subscribe = (key?: string) => fetch(`${the.system.url('intake')}/v1/cases/${reference}/subscriptions`, { method: 'POST', headers: key ? { 'x-api-key': key } : {} });
+    expect((await subscribe()).status).toBe(401);
+    expect((await subscribe('not-a-key')).status).toBe(401);
+    const subscribed = await subscribe('caseline-demo-key');
+    expect(subscribed.status).toBe(200);
+    expect(await subscribed.json()).toEqual({ reference, partner: 'demo-portal', subscribed: true });
+    expect((await subscribe('caseline-demo-key')).status).toBe(200); // twice: subscribed once
+    expect(await eventsOf(id, 'CaseFollowed')).toEqual([{ follower: { partner: 'demo-portal' } }]);
+    await crew(reference, 'scheduled', { scheduledFor: '2026-12-04' });
+    const call = await waitFor(async () => {
+      const received = (await (await fetch(`${catcher()}/webhooks/demo-portal`)).json()) as { body: string }[];
+      return received.find((c) => c.body.includes(reference));
+    }, 'the subscribed partner\'s webhook');
+    expect(JSON.parse(call.body)).toMatchObject({ event: { type: 'WorkOrderStatusChanged' }, details: { status: 'scheduled', scheduledFor: '2026-12-04' } });
+  });
+
   it('previews any message for a case, in the reporter\'s language or another, and lists missing translations', async () => {
     const { reference } = await report({ reporter: { email: `preview.${randomUUID()}@example.org`, language: 'es' } });
     await the.api.waitForHistory(reference, ['CaseRouted'], 'the routing');
@@ -184,6 +203,16 @@ describe('notifications', () => {
     expect((await fetch(`${the.system.url('notification')}/v1/notifications/preview?reference=999-999-999&purpose=assigned`)).status).toBe(404);
     const templates = (await (await fetch(`${the.system.url('notification')}/v1/notifications/templates`)).json()) as { missingTranslations: { purpose: string }[] };
     expect(templates.missingTranslations.map((m) => m.purpose)).toEqual(expect.arrayContaining(['escalated']));
+  });
+
+  it('tells a reporter who opted out nothing, while keeping their contact for staff', async () => {
+    const email = `quiet.${randomUUID()}@example.org`;
+    const { reference, id } = await report({ reporter: { email, notify: false } });
+    await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await messagesTo(catcher(), email)).toEqual([]);
+    expect(await eventsOf(id, 'ResidentNotified')).toEqual([]);
+    expect((await the.api.report({ serviceCode: 'STREETLIGHT', description: 'x', channel: 'web', location: distinctPlace(), reporter: { email, notify: 'no' } })).status).toBe(400);
   });
 
   it('sends no "closed" message to a reporter who withdrew the request themselves', async () => {

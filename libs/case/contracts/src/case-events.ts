@@ -13,6 +13,8 @@ export interface ReporterContact {
   email?: string;
   phone?: string;
   language?: 'en' | 'es';
+  /** false: the reporter asked for no messages about the case (staff may still call back). */
+  notify?: boolean;
 }
 
 export interface CaseReported {
@@ -299,10 +301,10 @@ export interface ResidentNotificationFailed {
   };
 }
 
-/** A resident asked for updates on this case (from its tracking page, confirmed from their mailbox). */
+/** Someone asked for updates on this case: a resident (from its tracking page, confirmed from their mailbox) or a partner system (its API key). */
 export interface CaseFollowed {
   type: 'CaseFollowed';
-  data: { follower: { email: string; language: 'en' | 'es' } };
+  data: { follower: { email: string; language: 'en' | 'es' } | { partner: string } };
 }
 
 /** The reporter answered the satisfaction survey sent after the resolution. */

@@ -61,7 +61,7 @@ export function summarize(event: CaseEvent): string {
     case 'ResidentNotified':
       return `${AUDIENCE_WORDS[event.data.audience ?? 'reporter']} told "${event.data.purpose}" by ${event.data.channel}`;
     case 'CaseFollowed':
-      return `A resident follows this request (${event.data.follower.email.replace(/^(.).*@/, '$1***@')})`;
+      return 'partner' in event.data.follower ? `Partner system ${event.data.follower.partner} follows this request` : `A resident follows this request (${event.data.follower.email.replace(/^(.).*@/, '$1***@')})`;
     case 'SatisfactionRecorded':
       return `The reporter rated the service ${event.data.rating}/5${event.data.comment ? `: ${event.data.comment}` : ''}`;
     case 'NotificationsStopped':

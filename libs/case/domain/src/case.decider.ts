@@ -63,7 +63,7 @@ export type CaseState =
       duplicates: string[];
       /** Child cases split off for other departments, and whether each is resolved. */
       children: { caseId: string; reference: string; resolved: boolean }[];
-      /** Residents following it (normalized emails). */
+      /** Who follows it: residents' normalized emails, partner:<name> for partner systems. */
       followers?: string[];
       /** The reporter's survey answer, once. */
       satisfaction?: number;
@@ -193,8 +193,9 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
     case 'FollowCase': {
       if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}: there is nothing more to follow`);
-      const email = command.data.follower.email.trim().toLowerCase();
-      return (state.followers ?? []).includes(email) ? [] : [{ type: 'CaseFollowed', data: { follower: { ...command.data.follower, email } } }];
+      const { follower } = command.data;
+      const normalized = 'partner' in follower ? follower : { ...follower, email: follower.email.trim().toLowerCase() };
+      return (state.followers ?? []).includes(followerKey(normalized)) ? [] : [{ type: 'CaseFollowed', data: { follower: normalized } }];
     }
 
     case 'RecordSatisfaction':
@@ -289,6 +290,8 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
   }
 }
 
+const followerKey = (follower: CaseFollowed['data']['follower']): string => ('partner' in follower ? `partner:${follower.partner}` : follower.email);
+
 /** How far along the work is; a status of a lower stage never moves a case back. */
 const WORK_STAGE: Record<WorkOrderStatus, number> = { acknowledged: 1, scheduled: 2, in_progress: 3, on_hold: 0, completed: 4, not_fixed: 4, rejected: 0 };
 
@@ -366,7 +369,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'CaseEscalated':
       return { ...state, escalatedFor: event.data.dueAt };
     case 'CaseFollowed':
-      return { ...state, followers: [...(state.followers ?? []), event.data.follower.email] };
+      return { ...state, followers: [...(state.followers ?? []), followerKey(event.data.follower)] };
     case 'SatisfactionRecorded':
       return { ...state, satisfaction: event.data.rating };
     case 'NoteAdded':

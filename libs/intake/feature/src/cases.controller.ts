@@ -9,6 +9,7 @@ import { ReportCaseDto } from './report-case.dto';
 import { nativeSubmissionFields, SubmissionRejected } from './case-submission';
 import { invalidIdempotencyKey, isIdempotencyKey, requestFingerprint } from './idempotency-keys';
 import { CaseView, HistoryEntry, IntakeService, StaffCaseView } from './intake.service';
+import { ApiKeys } from './open311/api-keys';
 import type { PublicCase } from './tracking/public-case';
 
 /** The catalog's refusals in problem+json: 422, the body is well-formed but the city cannot take it. */
@@ -47,6 +48,7 @@ export class CasesController {
   constructor(
     private readonly intake: IntakeService,
     private readonly index: CaseIndex,
+    private readonly apiKeys: ApiKeys,
   ) {}
 
   /** The request types offered on a channel (default web), with their questions. */
@@ -160,6 +162,17 @@ export class CasesController {
   @HttpCode(200)
   reopen(@Param('reference') reference: string, @Body() dto: ReopenCaseDto): Promise<StaffCaseView> {
     return this.intake.reopen(reference, dto.reason, residentActor());
+  }
+
+  /** A portal or partner (its Open311 API key in X-Api-Key) subscribes to a case it did not submit: its webhook hears of it from now on. */
+  @Post('cases/:reference/subscriptions')
+  @HttpCode(200)
+  async subscribe(@Param('reference') reference: string, @Headers('x-api-key') apiKey: string | undefined): Promise<{ reference: string; partner: string; subscribed: true }> {
+    const partner = apiKey ? await this.apiKeys.partnerFor(apiKey) : undefined;
+    if (!partner) throw problem(401, 'Unauthorized', 'Send the partner\'s API key in X-Api-Key', [{ field: 'X-Api-Key', rule: 'apiKey', message: apiKey ? 'not a valid API key' : 'required' }]);
+    await this.intake.subscribePartner(reference, partner);
+    // The partner learns nothing of the case here: it has the public views and, from now on, its webhook.
+    return { reference, partner, subscribed: true };
   }
 
   @Post('cases/:reference/links')

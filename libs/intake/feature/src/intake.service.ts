@@ -243,6 +243,12 @@ export class IntakeService {
     return this.act(caseId, { type: 'FollowCase', data: { follower: { email, language } } }, actor);
   }
 
+  /** A partner system (by its API key) hears of the case by webhook from now on, as for the cases it submitted. */
+  async subscribePartner(reference: string, partner: string): Promise<void> {
+    const { caseId } = await this.caseByReference(reference);
+    await this.act(caseId, { type: 'FollowCase', data: { follower: { partner } } }, { kind: 'partner', id: partner, name: `Open311 client ${partner}` });
+  }
+
   /** The reporter's answer to the survey after the resolution, once. */
   async recordSatisfaction(reference: string, rating: 1 | 2 | 3 | 4 | 5, comment: string | undefined, actor: Actor): Promise<StaffCaseView> {
     const { caseId } = await this.caseByReference(reference);

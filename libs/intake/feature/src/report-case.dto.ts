@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsEmail,
   IsIn,
   IsLatitude,
@@ -43,6 +44,8 @@ export class ReporterDto {
   @IsOptional() @IsEmail({}, { message: 'reporter.email must be an email address' }) @MaxLength(254) email?: string;
   @IsOptional() @IsString() @MaxLength(32) phone?: string;
   @IsOptional() @IsIn(['en', 'es'], { message: 'reporter.language must be one of: en, es' }) language?: 'en' | 'es';
+  /** false: the reporter wants no messages about the case (the contact stays, for staff to call back). */
+  @IsOptional() @IsBoolean({ message: 'reporter.notify must be true or false' }) notify?: boolean;
 }
 
 /** Answers by attribute code: a string, or a list of strings for a multivaluelist question. */

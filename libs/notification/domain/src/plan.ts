@@ -80,7 +80,7 @@ function residentAddress(contact: { email?: string; phone?: string }): { channel
 const PARTNER_EVENTS = new Set<CaseEvent['type']>(['CaseRouted', 'WorkOrderStatusChanged', 'InformationRequested', 'CaseResolved', 'CaseCancelled', 'CaseReopened', 'CaseLinked']);
 
 /**
- * Who is told what about one case event: the reporter (when they left a contact), residents who
+ * Who is told what about one case event: the reporter (when they left a contact and did not opt out), residents who
  * follow the case, the department's contact (reminders, escalations), the district's council
  * member (escalations), and partner systems (a signed webhook). Pure: the caller supplies the case
  * and the city's directory, and sends what this returns. Messages an email channel answers itself
@@ -95,10 +95,12 @@ export function planNotifications(event: CaseEvent, actor: Actor, snapshot: Case
     if (address) planned.push({ purpose, audience, ...address, language: contact.language ?? 'en', facts: { ...facts, ...own } });
   };
 
-  if (event.type === 'CaseReported' && snapshot.channel !== 'email') resident('received', 'reporter', snapshot.reporter, {});
+  // A reporter who opted out hears nothing.
+  const reporter = snapshot.reporter?.notify === false ? undefined : snapshot.reporter;
+  if (event.type === 'CaseReported' && snapshot.channel !== 'email') resident('received', 'reporter', reporter, {});
   const message = residentMessage(event, actor);
   if (message) {
-    resident(message.purpose, 'reporter', snapshot.reporter, message.facts);
+    resident(message.purpose, 'reporter', reporter, message.facts);
     if (message.to !== 'reporter') {
       for (const follower of snapshot.followers) {
         if (message.to === 'reporter-and-followers' || follower.source === 'subscription') resident(message.purpose, 'follower', follower, message.facts);

@@ -1,5 +1,7 @@
 import type { Actor, CaseEvent } from '@caseline/case-contracts';
+import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { CaseSnapshot, Directory, planNotifications } from './plan';
+import { caseSnapshot } from './snapshot';
 
 const system: Actor = { kind: 'service', id: 'routing', name: 'Routing' };
 const resident: Actor = { kind: 'resident', id: 'web', name: 'Resident' };
@@ -28,6 +30,7 @@ describe('who hears what', () => {
     expect(plan(reported, { channel: 'email' })).toEqual([]);
     expect(plan(reported, { reporter: { phone: '212-555-0100' } })).toEqual(['reporter sms 212-555-0100 received en']);
     expect(plan(reported, { reporter: undefined })).toEqual([]);
+    expect(plan(reported, { reporter: { email: 'quiet@example.org', notify: false } })).toEqual([]);
   });
 
   it('tells the reporter and every follower of progress; duplicates\' reporters hear of the resolution on their own case', () => {
@@ -62,5 +65,15 @@ describe('who hears what', () => {
   it('sends one message per person and channel, even to someone who reported and follows', () => {
     const routed = { type: 'CaseRouted', data: { department: 'DOT', departmentName: 'DOT', dueAt: '2026-12-01T22:00:00Z', decidedBy: 'rule' } } as CaseEvent;
     expect(plan(routed, { followers: [{ email: 'ANA@example.org ', source: 'subscription' }] })).toEqual(['reporter email ana@example.org assigned es']);
+  });
+
+  it('counts subscribers: residents as followers, partner systems as webhooks', () => {
+    const envelope = (type: string, data: object, actor: Actor = resident) => ({ type, data, metadata: { actor, at: '2026-11-27T12:00:00Z' } }) as unknown as CaseEventEnvelope;
+    const history = [
+      envelope('CaseReported', { reference: '100-000-123', serviceName: 'Streetlight out', channel: 'web', reporter: { email: 'ana@example.org' } }),
+      envelope('CaseFollowed', { follower: { email: 'neighbour@example.org', language: 'es' } }),
+      envelope('CaseFollowed', { follower: { partner: 'fixmystreet' } }),
+    ];
+    expect(caseSnapshot(history)).toMatchObject({ followers: [{ email: 'neighbour@example.org', language: 'es', source: 'subscription' }], partners: ['fixmystreet'] });
   });
 });

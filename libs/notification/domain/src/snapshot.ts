@@ -24,7 +24,8 @@ export function caseSnapshot(history: readonly CaseEventEnvelope[], duplicateRep
       snapshot.dueAt = (event.data as DeadlineMoved['data']).dueAt;
     } else if (event.type === 'CaseFollowed') {
       const { follower } = event.data as CaseFollowed['data'];
-      snapshot.followers.push({ email: follower.email, language: follower.language, source: 'subscription' });
+      if ('partner' in follower) snapshot.partners.push(follower.partner);
+      else snapshot.followers.push({ email: follower.email, language: follower.language, source: 'subscription' });
     }
   }
   return snapshot;

@@ -25,6 +25,8 @@ interface DueMessage {
   facts: Record<string, unknown>;
   attempts: number;
   suppressed: boolean;
+  /** Its dispatcher stopped while sending it: it may have gone out. */
+  interrupted: boolean;
   /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
   lease: string;
 }
@@ -37,13 +39,14 @@ type Outcome = { kind: 'sent' } | { kind: 'failed'; reason: string };
  * channel, and records the outcome on the case (ResidentNotified / ResidentNotificationFailed,
  * with the audience) in the same transaction as the row. Transient failures back off and are
  * retried; after NOTIFICATION_MAX_ATTEMPTS, or at once when refused for good, the failure is
- * recorded. A crash between sending and recording resends once, with the same Message-ID /
- * Idempotency-Key / delivery id.
+ * recorded. At most once: a message whose dispatcher stopped while sending it (its lease ran out)
+ * may have gone out, so it is recorded as unconfirmed and never sent again.
  */
 @Injectable()
 export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationDispatcher.name);
-  private readonly leaseSeconds = envInt('NOTIFICATION_LEASE_SECONDS', 30);
+  /** Longer than any send can take (SMTP's own timeouts add up to 50 s): a lease that runs out means its dispatcher stopped. */
+  private readonly leaseSeconds = envInt('NOTIFICATION_LEASE_SECONDS', 120);
   private readonly concurrency = envInt('NOTIFICATION_CONCURRENCY', 16);
   private readonly maxAttempts = envInt('NOTIFICATION_MAX_ATTEMPTS', 10);
   /** Up to four segments: a Spanish text with two links (UCS-2, 67 characters a segment) needs them. */
@@ -87,12 +90,16 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     const room = this.concurrency - this.deliveries.size;
     if (room <= 0) return 0;
     const due = await this.dataSource.query<DueMessage[]>(
-      `WITH leased AS (
-         UPDATE notification.outbox SET leased_until = now() + make_interval(secs => $2)
-          WHERE id IN (SELECT id FROM notification.outbox
-                        WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING id, case_id, purpose, audience, channel, recipient, recipient_hash, recipient_masked, language, facts, attempts, leased_until::text AS lease)
+      // A row still carrying an expired lease was being sent when its dispatcher stopped (every
+      // other outcome clears the lease): it may have gone out, so it is not sent again.
+      `WITH due AS (
+         SELECT id, leased_until IS NOT NULL AS interrupted FROM notification.outbox
+          WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+       leased AS (
+         UPDATE notification.outbox o SET leased_until = now() + make_interval(secs => $2) FROM due WHERE o.id = due.id
+         RETURNING o.id, o.case_id, o.purpose, o.audience, o.channel, o.recipient, o.recipient_hash, o.recipient_masked, o.language, o.facts, o.attempts,
+                   due.interrupted, o.leased_until::text AS lease)
        SELECT l.*, EXISTS (SELECT 1 FROM notification.suppressions s WHERE s.channel = l.channel AND s.recipient_hash = l.recipient_hash) AS suppressed
          FROM leased l`,
       [room, this.leaseSeconds],
@@ -110,6 +117,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   }
 
   private async deliver(message: DueMessage): Promise<void> {
+    // At most once: what may already have gone out is never sent again, and the case says so.
+    if (message.interrupted) return this.record(message, { kind: 'failed', reason: 'delivery unconfirmed: the service stopped while sending it, and it is not sent twice' });
     // An address that unsubscribed is never contacted again; nothing to record on the case.
     if (message.suppressed) return this.settle(message, 'suppressed', 'unsubscribed');
     if (message.channel === 'sms') {

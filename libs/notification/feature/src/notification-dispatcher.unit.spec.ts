@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { DeliveryRefused } from './channels';
 import { NotificationDispatcher } from './notification-dispatcher';
 
 describe('rendering at send time', () => {
+  beforeAll(() => Logger.overrideLogger(false));
   const dispatcher = new NotificationDispatcher(...([{}, {}, {}, {}, {}] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
   const message = { id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', channel: 'email' as const, language: 'es' as const, facts: { reference: '100-000-123', serviceName: 'Bache', trackingUrl: 'https://t/x' } };
 
