@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsObject,
   IsEmail,
   IsIn,
   IsLatitude,
@@ -65,7 +66,8 @@ export class ReportCaseDto {
 
   @IsString() @IsNotEmpty() @MaxLength(4000) description!: string;
 
-  @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
+  // Found by fuzzing: @ValidateNested alone let a missing location through, to fail later (500).
+  @IsObject({ message: 'location is required, as { lat, long } or { address }' }) @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
 
   @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` }) channel!: Channel;
 

@@ -1,4 +1,6 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
+import type { Server } from 'node:http';
+import { envInt, isProduction } from './config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ProblemDetailsFilter } from './problem';
@@ -12,6 +14,24 @@ export interface HttpServiceOptions {
 }
 
 const isJson = (contentType: string | undefined): boolean => !!contentType && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType) && !/^application\/geo\+json/i.test(contentType);
+
+/** The headers every answer carries; HSTS only in production, where TLS is in front. */
+export const securityHeaders = (): Record<string, string> => ({
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cross-Origin-Resource-Policy': 'same-site',
+  ...(isProduction() ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
+});
+
+/** CORS_ORIGINS: the portals' origins (comma-separated, e.g. https://portal.example.gov); anything else refuses to start. */
+export function corsOrigins(): string[] {
+  const origins = (process.env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const bad = origins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o));
+  if (bad.length > 0) throw new Error(`CORS_ORIGINS must list origins like https://portal.example.gov (scheme and host, no path): ${bad.join(', ')}`);
+  return origins;
+}
 
 /** Creates a service's Nest app with our edge conventions (64 KiB bodies, problem+json, validation). */
 export async function createHttpService(module: Type<unknown>, options: Pick<HttpServiceOptions, 'name'>): Promise<INestApplication> {
@@ -28,6 +48,16 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
   // Secrets every service may need are read now, so a production deployment without one fails to
   // start instead of failing a request after its case was already written.
   trackingToken('startup-check');
+  // Every answer: not sniffed, not framed, no referrer; an API answer loads nothing (our HTML pages set their own policy).
+  app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    for (const [name, value] of Object.entries(securityHeaders())) response.setHeader(name, value);
+    next();
+  });
+  // Browsers may call us only from the portals' origins configured; none configured, none may.
+  const origins = corsOrigins();
+  if (origins.length > 0) {
+    app.enableCors({ origin: origins, methods: ['GET', 'POST', 'PUT'], allowedHeaders: ['content-type', 'idempotency-key', 'x-api-key', 'authorization'], exposedHeaders: ['location', 'retry-after'], maxAge: 600 });
+  }
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(problemValidationPipe());
   app.enableShutdownHooks();
@@ -44,6 +74,10 @@ export async function startHttpService(module: Type<unknown>, options: HttpServi
   const app = await createHttpService(module, options);
   const host = options.host ?? process.env.HOST ?? '127.0.0.1';
   await app.listen(options.port, host);
+  // A slow client holds a connection for at most this long (headers first, then the whole request).
+  const server = app.getHttpServer() as Server;
+  server.headersTimeout = envInt('HTTP_HEADERS_TIMEOUT_MS', 10_000);
+  server.requestTimeout = envInt('HTTP_REQUEST_TIMEOUT_MS', 30_000);
   Logger.log(`${options.name} listening on http://${host}:${options.port}`, 'Bootstrap');
   return app;
 }
