@@ -271,7 +271,7 @@ describe('notifications', () => {
       const page = await fetch(survey);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('name="rating"');
-      expect(eventsOf(id, 'SatisfactionRecorded')).resolves.toEqual([]);
+      expect(await eventsOf(id, 'SatisfactionRecorded')).toEqual([]);
       expect((await form(survey, { rating: '6' })).status).toBe(400);
       expect((await form(survey.replace(/token=[\w-]{4}/, 'token=AAAA'), { rating: '4' })).status).toBe(404);
       expect((await form(survey, { rating: '4', comment: 'Quick, thanks' })).status).toBe(200);
