@@ -213,6 +213,7 @@ const zones = new Map<string, Zone>();
 function zoneOf(timeZone: string): Zone {
   let zone = zones.get(timeZone);
   if (!zone) {
+    if (!knownTimeZone(timeZone)) throw new RangeError(`Unknown time zone: ${timeZone}`);
     const format = new Intl.DateTimeFormat('en-US-u-nu-latn', {
       timeZone,
       hourCycle: 'h23',
@@ -504,4 +505,9 @@ export function deadlineWithPauses(calendar: BusinessCalendar, start: Date, targ
 export function nextWorkingMoment(calendar: BusinessCalendar, start: Date): Date {
   // The earliest instant by which one working millisecond has elapsed, less that millisecond.
   return new Date(addBusinessMinutes(calendar, start, 1 / MINUTE_MS).getTime() - 1);
+}
+
+/** The zone's offset from UTC at an instant, in whole minutes (east positive); RangeError for an unknown zone. */
+export function utcOffsetMinutes(instant: number, timeZone: string): number {
+  return Math.round(exactOffset(zoneOf(timeZone), instant) / MINUTE_MS);
 }

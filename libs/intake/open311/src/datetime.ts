@@ -1,38 +1,8 @@
+import { utcOffsetMinutes } from '@caseline/city-calendar';
 import type { W3cDateTime } from './model';
 
 // The spec's datetimes are the W3C profile of ISO 8601 (https://www.w3.org/TR/NOTE-datetime) and
 // must carry a time zone: `Z` or an offset.
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new RangeError(`Unknown time zone: ${timeZone}`);
-    }
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The zone's offset from UTC at that instant, in whole minutes (east positive). */
-function offsetMinutes(instant: number, timeZone: string): number {
-  const part = Object.fromEntries(formatterFor(timeZone).formatToParts(instant).map(({ type, value }) => [type, Number(value)]));
-  const wallClock = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second);
-  return Math.round((wallClock - instant) / 60_000);
-}
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -43,7 +13,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 export function w3cDateTime(date: Date, timeZone: string): W3cDateTime {
   const instant = Math.floor(date.getTime() / 1000) * 1000;
   if (!Number.isFinite(instant)) throw new RangeError('Invalid date');
-  const offset = offsetMinutes(instant, timeZone);
+  const offset = utcOffsetMinutes(instant, timeZone);
   const local = new Date(instant + offset * 60_000);
   const sign = offset < 0 ? '-' : '+';
   return (
