@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { appendNewCases, newEventId } from '@caseline/event-store';
 import { asSql, gridPlace, TestSystem, waitFor } from '@caseline/testing';
+import { eventPairs, percentile } from './case-events';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 export interface AdapterFigures {
   cases: number;
@@ -47,15 +47,7 @@ async function routedCases(pool: Pool, count: number, label: string): Promise<st
 
 /** Routed → WorkOrderCreated for these cases, once every one has its work order. */
 async function figures(pool: Pool, ids: string[], timeoutMs: number): Promise<AdapterFigures & { first: number; last: number }> {
-  const rows = await waitFor(async () => {
-    const { rows } = await pool.query<{ routed: Date; created: Date }>(
-      `SELECT r.recorded_at AS routed, c.recorded_at AS created FROM case_log.events r
-         JOIN case_log.events c ON c.case_id = r.case_id AND c.type = 'WorkOrderCreated'
-        WHERE r.type = 'CaseRouted' AND r.case_id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return rows.length === ids.length && rows;
-  }, `${ids.length} work orders`, timeoutMs);
+  const rows = (await eventPairs(pool, ids, 'CaseRouted', 'WorkOrderCreated', timeoutMs)).map((r) => ({ routed: r.from, created: r.to }));
   const latencies = rows.map((r) => r.created.getTime() - r.routed.getTime()).sort((a, b) => a - b);
   const first = Math.min(...rows.map((r) => r.routed.getTime()));
   const created = rows.map((r) => r.created.getTime()).sort((a, b) => a - b);

@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { appendNewCases, newEventId } from '@caseline/event-store';
 import { SmtpSender } from '@caseline/service-kit';
-import { asSql, gridPlace, TestSystem, waitFor } from '@caseline/testing';
+import { asSql, gridPlace, TestSystem } from '@caseline/testing';
+import { eventPairs, percentile } from './case-events';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 export interface NotificationFigures {
   messages: number;
@@ -70,17 +70,7 @@ async function rawSmtp(port: string, count: number, concurrency: number): Promis
 }
 
 /** When each case was reported and its reporter told, once every one was. */
-async function notified(pool: Pool, ids: string[]): Promise<{ reported: Date; notified: Date }[]> {
-  return waitFor(async () => {
-    const { rows } = await pool.query<{ reported: Date; notified: Date }>(
-      `SELECT r.recorded_at AS reported, n.recorded_at AS notified FROM case_log.events r
-         JOIN case_log.events n ON n.case_id = r.case_id AND n.type = 'ResidentNotified'
-        WHERE r.type = 'CaseReported' AND r.case_id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return rows.length === ids.length && rows;
-  }, `${ids.length} notifications`, 600_000);
-}
+const notified = async (pool: Pool, ids: string[]) => (await eventPairs(pool, ids, 'CaseReported', 'ResidentNotified', 600_000)).map((r) => ({ reported: r.from, notified: r.to }));
 
 export async function measureNotifications(pool: Pool): Promise<NotificationFigures> {
   const count = Number(process.env.BENCH_NOTIFICATIONS ?? 2000);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { calendarOf, loadCityConfig } from '@caseline/city-config';
 import { Geography, parseAreaLayer, Point, pointInPolygon } from '@caseline/city-geography';
 import { routeCase } from '@caseline/routing-domain';
+import { percentile } from './case-events';
 
 const sharedData = resolve(__dirname, '../../shared/data');
 
@@ -21,7 +22,6 @@ function nycRequestPoints(): Point[] {
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 export interface RoutingDecisionFigures {
   points: number;

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
 import { consumerLag, gridPlace, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
+import { percentile } from './case-events';
 import { describeDepartmentAdapter, measureDepartmentAdapter } from './department-adapter';
 import { describeNotifications, measureNotifications } from './notifications';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
@@ -39,7 +40,6 @@ const report = (email?: string) => ({
   ...(email ? { reporter: { email, language: 'en' } } : {}),
 });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /**
  * Baseline: the same rows intake writes (a CaseReported event with its metadata), one plain
