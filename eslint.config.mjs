@@ -26,6 +26,8 @@ const scopeRules = {
   'scope:department-adapter': ['scope:department-adapter', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
   'scope:notification': ['scope:notification', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
   'scope:dev': ['scope:shared'],
+  // Operators' command line (apps/ops-cli): the shared log and the contexts it reports on.
+  'scope:ops': ['scope:ops', 'scope:shared', 'scope:case', 'scope:catalog', 'scope:city'],
   'scope:e2e': ['scope:shared', 'scope:case', 'scope:catalog', 'scope:city', 'scope:intake', 'scope:routing', 'scope:department-adapter', 'scope:notification'],
 };
 const constraints = (forSpecs = false) => [

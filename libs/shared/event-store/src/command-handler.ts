@@ -1,4 +1,5 @@
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
+import type { ChainKeys } from './chain';
 import { appendNewCases, appendToCase, NewEvent, readCase, WrongExpectedVersion } from './event-store';
 import type { Sql, Transactor } from './sql';
 
@@ -16,6 +17,8 @@ export interface CommandOptions {
   /** Further writes in the same transaction, after the append (e.g. a read model or an inbox row). */
   alongside?: (sql: Sql, appended: CaseEventEnvelope[]) => Promise<void>;
   maxAttempts?: number;
+  /** Keys linking the appended events (ADR 0011); the development key when left out. */
+  chainKeys?: ChainKeys;
 }
 
 export interface CommandResult<State> {
@@ -40,7 +43,7 @@ export class CaseOpener<Command, Event extends { type: string; data: unknown }, 
   constructor(
     private readonly sql: Sql,
     private readonly decider: Decider<Command, Event, State>,
-    private readonly options: { schemaVersion: (type: string) => number; maxConcurrentStatements?: number; maxBatch?: number },
+    private readonly options: { schemaVersion: (type: string) => number; maxConcurrentStatements?: number; maxBatch?: number; chainKeys?: ChainKeys },
   ) {}
 
   async open(caseId: string, command: Command, metadata: EventMetadata, eventId: (index: number) => string): Promise<CommandResult<State>> {
@@ -67,12 +70,12 @@ export class CaseOpener<Command, Event extends { type: string; data: unknown }, 
 
   private async write(batch: CaseOpener<Command, Event, State>['queue']): Promise<void> {
     try {
-      const appended = await appendNewCases(this.sql, batch);
+      const appended = await appendNewCases(this.sql, batch, this.options.chainKeys);
       batch.forEach((entry, index) => entry.resolve(appended[index]));
     } catch (error) {
       if (batch.length === 1) return batch[0].reject(error);
       // One bad case must not fail its neighbours: write them one by one.
-      await Promise.all(batch.map((entry) => appendNewCases(this.sql, [entry]).then(([events]) => entry.resolve(events), entry.reject)));
+      await Promise.all(batch.map((entry) => appendNewCases(this.sql, [entry], this.options.chainKeys).then(([events]) => entry.resolve(events), entry.reject)));
     }
   }
 }
@@ -106,6 +109,7 @@ export async function handleCommand<Command, Event extends { type: string; data:
             data: event.data,
             metadata: options.metadata,
           })),
+          options.chainKeys,
         );
         await options.alongside?.(sql, appended);
         return { appended, state: decided.reduce(decider.evolve, state) };

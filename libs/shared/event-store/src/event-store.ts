@@ -1,4 +1,5 @@
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
+import { canonicalJson, chainLink, ChainKeys, developmentChainKeys, GENESIS_LINK } from './chain';
 import type { Sql } from './sql';
 
 export interface NewEvent {
@@ -62,29 +63,65 @@ const toEnvelope = (row: EventRow): CaseEventEnvelope => ({
   recordedAt: row.recorded_at.toISOString(),
 });
 
+/** An event as it is inserted: its JSON in canonical form (stored, and covered by its link) and its link. */
+interface ChainedRow {
+  event: NewEvent;
+  dataJson: string;
+  metadataJson: string;
+  link: Buffer;
+}
+
+/** Links the events appended to one case after `previous` (the link of version `expectedVersion`), in memory. */
+function chain(keys: ChainKeys, caseId: string, expectedVersion: number, previous: Buffer, events: NewEvent[]): ChainedRow[] {
+  return events.map((event, index) => {
+    const dataJson = canonicalJson(event.data);
+    const metadataJson = canonicalJson(event.metadata);
+    previous = chainLink(keys.signing.secret, previous, { ...event, caseId, caseVersion: expectedVersion + index + 1, dataJson, metadataJson });
+    return { event, dataJson, metadataJson, link: previous };
+  });
+}
+
+/**
+ * The link an append continues from. No row (the case moved on or never got there) is left to the
+ * INSERT's version guard; a row without a link was written before the chain began, and the chain
+ * starts afresh after it.
+ */
+async function linkOf(sql: Sql, caseId: string, version: number): Promise<Buffer> {
+  if (version === 0) return GENESIS_LINK;
+  const [row] = await sql.query<{ chain_hash: Buffer | null }>('SELECT chain_hash FROM case_log.events WHERE case_id = $1 AND case_version = $2', [caseId, version]);
+  return row?.chain_hash ?? GENESIS_LINK;
+}
+
 /**
  * Appends events to one case, only if the case is still at expectedVersion (0 = new case).
  * Must be the first write of its transaction, so that commit order and xid order agree per case.
+ * Each event is linked to the one before it (ADR 0011); keys default to the development key, which
+ * only tests and tools rely on: services pass theirs.
  */
-export async function appendToCase(sql: Sql, caseId: string, expectedVersion: number, events: NewEvent[]): Promise<CaseEventEnvelope[]> {
+export async function appendToCase(sql: Sql, caseId: string, expectedVersion: number, events: NewEvent[], keys: ChainKeys = developmentChainKeys): Promise<CaseEventEnvelope[]> {
   if (events.length === 0) return [];
+  // Reading the predecessor's link before the guarded INSERT is safe: if another writer appends
+  // in between, the guard (or the unique version) rejects this append and the link is never stored.
+  const chained = chain(keys, caseId, expectedVersion, await linkOf(sql, caseId, expectedVersion), events);
   let rows: EventRow[];
   try {
     rows = await sql.query<EventRow>(
-      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata)
-       SELECT e.event_id, $1::uuid, $2::int + e.ordinal, e.type, e.schema_version, e.data, e.metadata
-         FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[])
-              WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ordinal)
+      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata, chain_hash, chain_key_id)
+       SELECT e.event_id, $1::uuid, $2::int + e.ordinal, e.type, e.schema_version, e.data, e.metadata, e.chain_hash, $9::smallint
+         FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::bytea[])
+              WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, chain_hash, ordinal)
         WHERE (SELECT coalesce(max(case_version), 0) FROM case_log.events WHERE case_id = $1::uuid) = $2::int
        RETURNING ${COLUMNS}`,
       [
         caseId,
         expectedVersion,
-        events.map((e) => e.eventId),
-        events.map((e) => e.type),
-        events.map((e) => e.schemaVersion),
-        events.map((e) => JSON.stringify(e.data)),
-        events.map((e) => JSON.stringify(e.metadata)),
+        chained.map((c) => c.event.eventId),
+        chained.map((c) => c.event.type),
+        chained.map((c) => c.event.schemaVersion),
+        chained.map((c) => c.dataJson),
+        chained.map((c) => c.metadataJson),
+        chained.map((c) => c.link),
+        keys.signing.id,
       ],
     );
   } catch (error) {
@@ -102,15 +139,15 @@ export async function appendToCase(sql: Sql, caseId: string, expectedVersion: nu
 /**
  * Opens many new cases in one statement (group commit at the application level): each case's
  * events get versions 1..n. If any case id is already in use the whole statement fails with
- * WrongExpectedVersion and nothing is written.
+ * WrongExpectedVersion and nothing is written. Each case's chain starts from the genesis link.
  */
-export async function appendNewCases(sql: Sql, cases: { caseId: string; events: NewEvent[] }[]): Promise<CaseEventEnvelope[][]> {
-  const rows = cases.flatMap(({ caseId, events }) => events.map((event, index) => ({ caseId, version: index + 1, event })));
+export async function appendNewCases(sql: Sql, cases: { caseId: string; events: NewEvent[] }[], keys: ChainKeys = developmentChainKeys): Promise<CaseEventEnvelope[][]> {
+  const rows = cases.flatMap(({ caseId, events }) => chain(keys, caseId, 0, GENESIS_LINK, events).map((chained, index) => ({ caseId, version: index + 1, ...chained })));
   let inserted: EventRow[];
   try {
     inserted = await sql.query<EventRow>(
-      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[])
+      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata, chain_hash, chain_key_id)
+       SELECT *, $9::smallint FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::bytea[])
        RETURNING ${COLUMNS}`,
       [
         rows.map((r) => r.event.eventId),
@@ -118,8 +155,10 @@ export async function appendNewCases(sql: Sql, cases: { caseId: string; events: 
         rows.map((r) => r.version),
         rows.map((r) => r.event.type),
         rows.map((r) => r.event.schemaVersion),
-        rows.map((r) => JSON.stringify(r.event.data)),
-        rows.map((r) => JSON.stringify(r.event.metadata)),
+        rows.map((r) => r.dataJson),
+        rows.map((r) => r.metadataJson),
+        rows.map((r) => r.link),
+        keys.signing.id,
       ],
     );
   } catch (error) {

@@ -2,8 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CASE_EVENT_SCHEMA_VERSION, CaseEventEnvelope, CaseEventType, EventMetadata } from '@caseline/case-contracts';
 import { CaseCommand, caseDecider, CaseState, ReportCase } from '@caseline/case-domain';
-import { CaseOpener, CommandResult, deterministicEventId, DuplicateEvent, foldCase, handleCommand, newEventId, readCase, Sql } from '@caseline/event-store';
+import {
+  CaseOpener,
+  ChainKeys,
+  CommandResult,
+  DEVELOPMENT_CHAIN_KEYS,
+  deterministicEventId,
+  DuplicateEvent,
+  foldCase,
+  handleCommand,
+  newEventId,
+  parseChainKeys,
+  readCase,
+  Sql,
+} from '@caseline/event-store';
+import { secret } from './config';
 import { transactorFor } from './database';
+
+/**
+ * The keys that link the case log's events (ADR 0011): CASE_LOG_CHAIN_KEYS = "id:key,…", the first
+ * signing new events, the others still verifying the links they made. Never stored in the database.
+ */
+export const caseLogChainKeys = (): ChainKeys => parseChainKeys(secret('CASE_LOG_CHAIN_KEYS', DEVELOPMENT_CHAIN_KEYS));
 
 export interface ExecuteOptions {
   metadata: EventMetadata;
@@ -22,9 +42,11 @@ export class CaseLog {
 
   private readonly opener;
 
+  private readonly chainKeys = caseLogChainKeys();
+
   constructor(private readonly dataSource: DataSource) {
     this.transaction = transactorFor(dataSource);
-    this.opener = new CaseOpener(this.sql(), caseDecider, { schemaVersion: this.schemaVersion });
+    this.opener = new CaseOpener(this.sql(), caseDecider, { schemaVersion: this.schemaVersion, chainKeys: this.chainKeys });
   }
 
   async execute(caseId: string, command: CaseCommand, options: ExecuteOptions): Promise<CommandResult<CaseState> & { duplicate: boolean }> {
@@ -35,6 +57,7 @@ export class CaseLog {
         eventId: reactionTo ? (index) => deterministicEventId(reactionTo.consumer, reactionTo.eventId, String(index)) : () => newEventId(),
         schemaVersion: this.schemaVersion,
         alongside: options.alongside,
+        chainKeys: this.chainKeys,
       });
       return { ...result, duplicate: false };
     } catch (error) {

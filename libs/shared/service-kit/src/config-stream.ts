@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor } from '@caseline/case-contracts';
 import { CommandResult, Decider, foldCase, handleCommand, newEventId, readCase } from '@caseline/event-store';
+import { caseLogChainKeys } from './case-log';
 import { envInt } from './config';
 import { transactorFor } from './database';
 
@@ -57,6 +58,7 @@ export class ConfigStream<Command, Event extends { type: string; data: unknown }
       metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: this.streamId },
       eventId: () => newEventId(),
       schemaVersion: () => 1,
+      chainKeys: caseLogChainKeys(),
     });
     await this.refresh();
     return result;
