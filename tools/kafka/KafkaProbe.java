@@ -1,8 +1,10 @@
-// Readiness probe of the local Caseline Kafka broker (tools/kafka/kafka.sh).
-// Run with the Java source launcher on the broker's own jars:
-//   java -cp "<cache>/lib/*" KafkaProbe.java 127.0.0.1:9092 [timeoutSeconds]
+// Readiness probe of the local Caseline Kafka broker (tools/kafka/kafka.sh, which compiles it
+// once into its cache). Also runs with the Java source launcher on the broker's own jars:
+//   java -cp "<cache>/lib/*" KafkaProbe.java 127.0.0.1:9092 [timeoutSeconds [client.properties]]
+// (client.properties: how to authenticate, for the secured broker of kafka.sh --secure.)
 // Exit 0 once a broker answers a DescribeCluster request with at least one
 // (registered, unfenced) broker; exit 1 when none does before the timeout.
+import java.io.FileReader;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -15,6 +17,11 @@ public class KafkaProbe {
     long timeoutMs = (args.length > 1 ? Long.parseLong(args[1]) : 5) * 1000L;
     long deadline = System.currentTimeMillis() + timeoutMs;
     Properties p = new Properties();
+    if (args.length > 2) {
+      try (FileReader reader = new FileReader(args[2])) {
+        p.load(reader);
+      }
+    }
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");

@@ -1,14 +1,40 @@
-import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, KafkaConfig, logLevel, Producer, SASLOptions } from 'kafkajs';
 import { InboundMessage, MessageHandler, MessagePublisher, MessageSubscription, OutboundMessage, PermanentMessageError } from './ports';
+
+export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256';
 
 export interface KafkaSettings {
   clientId: string;
   brokers: string[];
+  /** SASL/SCRAM: who this client is. The password is a secret: never log these settings. */
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+  /** TLS to the brokers; `ca` (PEM) is trusted instead of the system's certificate authorities. */
+  ssl?: { ca?: string };
 }
 
-export const createKafka = ({ clientId, brokers }: KafkaSettings): Kafka =>
-  new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { initialRetryTime: 200, retries: 10 } });
+/** The kafkajs configuration of our settings (separate from createKafka so it can be checked). */
+export const kafkaConfig = ({ clientId, brokers, sasl, ssl }: KafkaSettings): KafkaConfig => ({
+  clientId,
+  brokers,
+  logLevel: logLevel.ERROR,
+  retry: { initialRetryTime: 200, retries: 10 },
+  // (kafkajs types SASLOptions per mechanism; ours carries either SCRAM mechanism.)
+  ...(sasl ? { sasl: { ...sasl } as SASLOptions } : {}),
+  ...(ssl ? { ssl: ssl.ca ? { ca: [ssl.ca] } : true } : {}),
+});
 
+export const createKafka = (settings: KafkaSettings): Kafka => new Kafka(kafkaConfig(settings));
+
+/** Kafka's answer when the ACLs do not let this client do something. */
+const isAuthorizationError = (error: unknown): boolean => {
+  const errors = (error as { errors?: unknown[] })?.errors ?? [error];
+  return errors.some((e) => /_AUTHORIZATION_FAILED$/.test(String((e as { type?: unknown })?.type ?? '')));
+};
+
+/**
+ * Creates the topics that are missing. On a secured cluster services may not create topics (an
+ * administrator does): a missing topic is then an error that says so, not a bare "not authorized".
+ */
 export async function ensureTopics(kafka: Kafka, topics: { topic: string; numPartitions: number }[]): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -16,7 +42,11 @@ export async function ensureTopics(kafka: Kafka, topics: { topic: string; numPar
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ ...t, replicationFactor: -1 })) });
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ ...t, replicationFactor: -1 })) }).catch((error: unknown) => {
+        if (!isAuthorizationError(error)) throw error;
+        const names = missing.map((t) => t.topic).join(', ');
+        throw new Error(`Kafka topics ${names} do not exist (or are not visible to this client) and it may not create them: an administrator creates them and grants access (tools/kafka/README.md)`, { cause: error });
+      });
     }
   } finally {
     await admin.disconnect();

@@ -5,7 +5,7 @@ import { CASE_EVENTS_PARTITIONS, caseEventsDeadLetterTopic, caseEventsTopic, top
 import { CaseDomainError } from '@caseline/case-domain';
 import { LogRelay, SerializedEvent } from '@caseline/event-store';
 import { createKafka, ensureTopics, KafkaClusterProbe, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
-import { envInt, kafkaBrokers } from './config';
+import { envInt, kafkaSecurityWarnings, kafkaSettings } from './config';
 import { sessionFor } from './database';
 import { Metrics } from './health';
 
@@ -20,7 +20,10 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   private readonly probe: KafkaClusterProbe;
 
   constructor(readonly serviceName: string) {
-    this.kafka = createKafka({ clientId: `caseline-${serviceName}`, brokers: kafkaBrokers() });
+    // The client id is also the service's Kafka user (unless KAFKA_SASL_USERNAME says otherwise).
+    const settings = kafkaSettings(`caseline-${serviceName}`);
+    for (const warning of kafkaSecurityWarnings(settings)) new Logger('Kafka').warn(warning);
+    this.kafka = createKafka(settings);
     this.publisher = new KafkaPublisher(this.kafka);
     this.probe = new KafkaClusterProbe(this.kafka);
   }
