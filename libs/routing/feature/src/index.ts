@@ -1,2 +1,3 @@
 export * from './routing.module';
 export * from './routing.service';
+export * from './routing.migrations';

@@ -1,6 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { caseLogMigrations, migrate, Migration, SessionConnection, Transactor } from '@caseline/event-store';
+import { databaseUrl, isProduction, migrationDatabaseUrl } from './config';
+import { DATABASE_ROLES, databaseRoleOf, grantDatabaseRoles } from './database-roles';
 
 export const transactorFor =
   (dataSource: DataSource): Transactor =>
@@ -13,23 +16,31 @@ export const sessionFor = (dataSource: DataSource) => async (): Promise<SessionC
   return { query: (text, parameters) => runner.query(text, parameters), release: () => runner.release() };
 };
 
-export const SERVICE_SCHEMA = Symbol('SERVICE_SCHEMA');
-export interface ServiceSchema {
+export interface ServiceDatabase {
+  /** e.g. "department-adapter": names its role in DATABASE_ROLES. */
+  name: string;
+  /** The service's own PostgreSQL schema and its migrations. */
   schema: string;
   migrations: Migration[];
 }
 
-/** Migrations run on start: the shared case log first, then the service's own schema. */
-@Injectable()
-export class SchemaMigrations implements OnModuleInit {
-  constructor(
-    private readonly dataSource: DataSource,
-    @Inject(SERVICE_SCHEMA) private readonly service: ServiceSchema,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    const log = (line: string) => Logger.log(line, 'Migrations');
-    await migrate(await sessionFor(this.dataSource)(), 'case_log', caseLogMigrations, log);
-    await migrate(await sessionFor(this.dataSource)(), this.service.schema, this.service.migrations, log);
+/**
+ * As the owner (MIGRATION_DATABASE_URL), on a connection of its own that is closed afterwards: the
+ * case log's migrations, the service's, then its role's and the auditor's grants. Runs before the
+ * service connects as its role, which may not exist until then.
+ */
+export async function prepareDatabase(service: ServiceDatabase): Promise<void> {
+  const log = (line: string) => Logger.log(line, 'Migrations');
+  const client = new Client({ connectionString: migrationDatabaseUrl(), application_name: `caseline-${service.name}-migrations` });
+  const session: SessionConnection = { query: async (text, parameters) => (await client.query(text, parameters)).rows, release: async () => undefined };
+  await client.connect();
+  try {
+    await migrate(session, 'case_log', caseLogMigrations, log);
+    await migrate(session, service.schema, service.migrations, log);
+    // In development every role signs in with the owner's password; in production operators set them (ADR 0012).
+    const password = isProduction() ? undefined : decodeURIComponent(new URL(databaseUrl()).password);
+    await grantDatabaseRoles(session, [databaseRoleOf(service.name), DATABASE_ROLES.auditor], password);
+  } finally {
+    await client.end();
   }
 }
