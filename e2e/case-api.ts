@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { distinctPlace, TestSystem, testPool, waitFor } from '@caseline/testing';
+import { distinctPlace, StaffUsername, TestSystem, testPool, waitFor } from '@caseline/testing';
 
 export interface HistoryEvent {
   type: string;
@@ -9,22 +9,42 @@ export interface HistoryEvent {
   summary: string;
 }
 
-/** A small client for the public HTTP contract the tests exercise. */
-export const caseApi = (intakeUrl: string) => ({
-  report: (body: unknown) => fetch(`${intakeUrl}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  find: async (reference: string) => (await fetch(`${intakeUrl}/v1/cases/${reference}`)).json() as Promise<{ status: string; department?: string }>,
-  history: async (reference: string): Promise<HistoryEvent[]> => ((await (await fetch(`${intakeUrl}/v1/cases/${reference}/history`)).json()) as { events: HistoryEvent[] }).events,
-  waitForHistory: (reference: string, types: string[], description: string) =>
-    waitFor(async () => {
-      const events: HistoryEvent[] = ((await (await fetch(`${intakeUrl}/v1/cases/${reference}/history`)).json()) as { events: HistoryEvent[] }).events;
-      const remaining = [...types];
-      for (const event of events) {
-        const index = remaining.indexOf(event.type);
-        if (index >= 0) remaining.splice(index, 1);
-      }
-      return remaining.length === 0 && events;
-    }, description),
-});
+/** What a reporter may do on their case with its tracking token; anything else is staff's. */
+export const REPORTER_ACTIONS = ['information', 'cancel', 'reopen'];
+
+/** A small client for the HTTP contract the tests exercise: residents report and act with their tracking token, an operator looks. */
+export const caseApi = (system: TestSystem) => {
+  const intakeUrl = system.url('intake');
+  const asReporter = async (reference: string) => {
+    const { trackingUrl } = (await (await system.fetchAs('olivia.operator', `${intakeUrl}/v1/cases/${reference}`)).json()) as { trackingUrl: string };
+    return { 'tracking-token': new URL(trackingUrl).searchParams.get('token')! };
+  };
+  const history = async (reference: string): Promise<HistoryEvent[]> => {
+    const response = await system.fetchAs('olivia.operator', `${intakeUrl}/v1/cases/${reference}/history`);
+    if (!response.ok) throw new Error(`history of ${reference}: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { events: HistoryEvent[] }).events;
+  };
+  return {
+    report: (body: unknown) => fetch(`${intakeUrl}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    find: async (reference: string) => (await system.fetchAs('olivia.operator', `${intakeUrl}/v1/cases/${reference}`)).json() as Promise<{ status: string; department?: string; trackingUrl: string }>,
+    history,
+    /** Headers acting as the case's reporter: its tracking token, as the tracking page's link carries it. */
+    asReporter,
+    /** POST /v1/cases/{reference}/{action}: by the reporter (information, cancel, reopen) or else an operator, unless told who. */
+    act: async (reference: string, action: string, body: unknown = {}, by: StaffUsername | 'reporter' = REPORTER_ACTIONS.includes(action) ? 'reporter' : 'olivia.operator') =>
+      fetch(`${intakeUrl}/v1/cases/${reference}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(by === 'reporter' ? await asReporter(reference) : await system.as(by)) }, body: JSON.stringify(body) }),
+    waitForHistory: (reference: string, types: string[], description: string) =>
+      waitFor(async () => {
+        const events = await history(reference);
+        const remaining = [...types];
+        for (const event of events) {
+          const index = remaining.indexOf(event.type);
+          if (index >= 0) remaining.splice(index, 1);
+        }
+        return remaining.length === 0 && events;
+      }, description),
+  };
+};
 
 export const streetlightReport = (email: string) => ({
   serviceCode: 'STREETLIGHT',
@@ -61,7 +81,7 @@ export function withWholeSystem(): WholeSystem {
   beforeAll(async () => {
     context.system = await TestSystem.create();
     await context.system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
-    context.api = caseApi(context.system.url('intake'));
+    context.api = caseApi(context.system);
     context.pool = testPool(2);
   }, 180000);
   afterAll(async () => {

@@ -21,7 +21,6 @@ describe('department adapters', () => {
   const crew = (orderId: string, status: string, extra: object = {}) =>
     fetch(`${simulator()}/work-orders/${orderId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status, ...extra }) });
   const control = (knobs: object) => fetch(`${simulator()}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
-  const intake = (path: string, body: unknown) => fetch(`${the.system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const eventsOfType = async (caseId: string, type: string) =>
     (await the.pool.query<{ data: Record<string, unknown> }>('SELECT data FROM case_log.events WHERE case_id = $1 AND type = $2 ORDER BY case_version', [caseId, type])).rows.map((r) => r.data);
   const report = async (body: object) => (await (await the.api.report({ channel: 'web', location: distinctPlace(), ...body })).json()) as { reference: string; id: string };
@@ -59,9 +58,9 @@ describe('department adapters', () => {
     it('posts the reporter\'s added information and a cancellation to the back office as request updates', async () => {
       const { reference } = await parkReport();
       await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the request in the back office');
-      expect((await intake(`${reference}/information`, { text: 'It is the south playground' })).status).toBe(200);
+      expect((await the.api.act(reference, 'information', { text: 'It is the south playground' })).status).toBe(200);
       await waitFor(async () => (await orderOf(reference))?.information.some((i) => i.text === 'It is the south playground'), 'the back office to get the information');
-      expect((await intake(`${reference}/cancel`, { reason: 'Someone fixed it' })).status).toBe(200);
+      expect((await the.api.act(reference, 'cancel', { reason: 'Someone fixed it' })).status).toBe(200);
       await waitFor(async () => (await orderOf(reference))?.status === 'cancelled', 'the back office to get the cancellation');
     });
 
@@ -138,7 +137,7 @@ describe('department adapters', () => {
       const { reference } = await report({ serviceCode: 'NO-HEAT', description: 'Radiators cold', attributes: { PROBLEM: 'HEAT', EXTENT: 'APARTMENT' } });
       const history = await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order email');
       const [workOrderId] = /E-[0-9A-F]{12}/.exec(history.find((e) => e.type === 'WorkOrderCreated')!.summary)!;
-      expect((await intake(`${reference}/cancel`, { reason: 'The heat came back' })).status).toBe(200);
+      expect((await the.api.act(reference, 'cancel', { reason: 'The heat came back' })).status).toBe(200);
       const cancelled = await waitFor(async () => (await messagesTo(the.system.url('mail-catcher'), mailbox)).find((m) => m.subject === `Cancelled: work order ${workOrderId} (311 case ${reference})`), 'the cancellation email');
       expect(cancelled.text).toContain('The heat came back');
     });
@@ -151,7 +150,7 @@ describe('department adapters', () => {
       cases = await Promise.all(Array.from({ length: 5 }, async () => (await (await the.api.report(streetlightReport(`order.${randomUUID()}@example.org`))).json()) as { reference: string; id: string }));
       for (const { reference, id } of cases) {
         await the.api.waitForHistory(reference, ['CaseRouted'], 'the routing');
-        for (const text of ['first', 'second', 'third']) expect((await intake(`${reference}/information`, { text: `${text} note` })).status).toBe(200);
+        for (const text of ['first', 'second', 'third']) expect((await the.api.act(reference, 'information', { text: `${text} note` })).status).toBe(200);
         await waitFor(async () => Number((await the.pool.query(`SELECT count(*) AS n FROM department_adapter.work_orders WHERE case_id = $1`, [id])).rows[0].n) === 4, 'the updates to wait in the outbox');
       }
     } finally {

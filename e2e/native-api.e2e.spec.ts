@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { formatReference } from '@caseline/intake-domain';
 import { distinctPlace, TestSystem, waitFor } from '@caseline/testing';
-import { HistoryEvent, withWholeSystem } from './case-api';
+import { HistoryEvent, REPORTER_ACTIONS, withWholeSystem } from './case-api';
 
 interface CaseBody {
   reference: string;
@@ -33,9 +33,14 @@ const uniqueWord = () => `m${randomBytes(6).toString('hex')}`;
 describe('the native API: idempotent submissions, case actions, staff search, public and staff views', () => {
   const the = withWholeSystem();
   const url = (path: string) => `${the.system.url('intake')}${path}`;
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const get = (path: string) => fetch(url(path));
+  /** Residents report on public channels and act on their case with its tracking token; an operator does the rest. */
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const [, , , reference, action] = path.split('/');
+    const staffChannel = ['phone', 'in-person', 'system'].includes((body as { channel?: string })?.channel ?? '');
+    const who = path === '/v1/cases' ? (staffChannel ? await the.system.as('olivia.operator') : {}) : REPORTER_ACTIONS.includes(action) ? await the.api.asReporter(reference).catch(() => ({})) : await the.system.as('olivia.operator');
+    return fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', ...who, ...headers }, body: JSON.stringify(body) });
+  };
+  const get = (path: string) => (path.startsWith('/v1/public/') ? fetch(url(path)) : the.system.fetchAs('olivia.operator', url(path)));
   const report = (fields: Record<string, unknown> = {}) => ({
     serviceCode: 'STREETLIGHT',
     description: `The streetlight is out ${uniqueWord()}`,
@@ -136,7 +141,9 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
 
       const informed = await post(`/v1/cases/${reference}/information`, { text: 'It flickers at night', mediaUrl: 'https://example.org/photo.jpg' });
       expect(informed.status).toBe(200);
-      expect(((await informed.json()) as StaffCase).information).toEqual([expect.objectContaining({ text: 'It flickers at night', mediaUrl: 'https://example.org/photo.jpg', actor: expect.objectContaining({ kind: 'resident' }) })]);
+      // The reporter (with the tracking token) is answered with the public view; staff see who added what.
+      expect(await informed.json()).not.toHaveProperty('notes');
+      expect(((await (await get(`/v1/cases/${reference}`)).json()) as StaffCase).information).toEqual([expect.objectContaining({ text: 'It flickers at night', mediaUrl: 'https://example.org/photo.jpg', actor: expect.objectContaining({ kind: 'resident' }) })]);
 
       const noted = await post(`/v1/cases/${reference}/notes`, { text: 'Called DOT, crew on Friday' });
       expect(noted.status).toBe(200);
@@ -148,8 +155,8 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
 
       const events = await history(reference);
       const byType = Object.fromEntries(events.map((e) => [e.type, e]));
-      expect(byType.InformationAdded.actor).toEqual({ kind: 'resident', id: 'unauthenticated', name: 'Resident (unauthenticated until issue 7)' });
-      expect(byType.NoteAdded.actor).toEqual({ kind: 'operator', id: 'unauthenticated', name: 'Staff (unauthenticated until issue 7)' });
+      expect(byType.InformationAdded.actor).toEqual({ kind: 'resident', id: 'case-link', name: "Resident with the case's link" });
+      expect(byType.NoteAdded.actor).toEqual({ kind: 'operator', id: 'olivia.operator@staff', name: 'Olivia Ortiz' });
       expect(byType.CaseLinked.actor).toMatchObject({ kind: 'operator' });
       expect(byType.NoteAdded.summary).toContain('Called DOT, crew on Friday');
       expect(events.every((e) => typeof e.at === 'string' && typeof e.summary === 'string')).toBe(true);
@@ -159,7 +166,7 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
       const { reference, id } = await openSettled();
       const cancelled = await post(`/v1/cases/${reference}/cancel`, { reason: 'Fixed itself' });
       expect(cancelled.status).toBe(200);
-      expect(((await cancelled.json()) as StaffCase).status).toBe('cancelled');
+      expect(((await cancelled.json()) as { status: string }).status).toBe('cancelled');
       expect((await history(reference)).find((e) => e.type === 'CaseCancelled')).toMatchObject({ actor: { kind: 'resident' }, summary: 'Cancelled: Fixed itself' });
 
       const before = await eventCount(id);
@@ -174,12 +181,12 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
       const { reference, status } = (await response.json()) as CaseBody;
       expect(status).toBe('resolved');
       const [reported, resolved] = await history(reference);
-      expect(reported).toMatchObject({ type: 'CaseReported', channel: 'phone', actor: { kind: 'operator', id: 'unauthenticated' } });
+      expect(reported).toMatchObject({ type: 'CaseReported', channel: 'phone', actor: { kind: 'operator', id: 'olivia.operator@staff' } });
       expect(resolved).toMatchObject({ type: 'CaseResolved', summary: 'Resolved (answered-at-first-contact): Bulk pickup is on Tuesdays' });
 
       const reopened = await post(`/v1/cases/${reference}/reopen`, { reason: 'Nobody came on Tuesday' });
       expect(reopened.status).toBe(200);
-      expect(((await reopened.json()) as StaffCase).status).toBe('received');
+      expect(((await reopened.json()) as { status: string }).status).toBe('received');
       expect((await history(reference)).find((e) => e.type === 'CaseReopened')).toMatchObject({ actor: { kind: 'resident' } });
       // Reopened with no department, it goes to routing like a new case.
       await waitFor(async () => (await history(reference)).some((e) => e.type === 'CaseRouted'), 'the reopened case to be routed');
@@ -191,7 +198,7 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
       try {
         const { reference, id } = (await (await post('/v1/cases', report({ serviceCode: 'GENERAL-QUESTION', channel: 'in-person', answeredAtFirstContact: { answer: 'See the website' } }))).json()) as CaseBody;
         const before = await eventCount(id);
-        const refused = await fetch(`${side.url('intake')}/v1/cases/${reference}/reopen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Not fixed' }) });
+        const refused = await side.fetchAs('olivia.operator', `${side.url('intake')}/v1/cases/${reference}/reopen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Not fixed' }) });
         const problem = await expectProblem(refused, 409);
         expect(problem.code).toBe('reopen-window-closed');
         expect(problem.detail).toContain('only within 0 days of its resolution');
@@ -266,7 +273,7 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
       cases.push(await open({ serviceCode: 'POTHOLE', description: `Pothole ${word}`, location: outside, reporter: { email: email.toLowerCase() } }));
       cases.push(await open({ serviceCode: 'GENERAL-QUESTION', channel: 'phone', description: `Question ${word}`, location: { address: '100 Main Street' }, answeredAtFirstContact: { answer: 'Answered' } }));
       cases.push(await open({ description: `Another light ${word}`, location: inside }));
-      expect((await fetch(url(`/v1/cases/${cases[3].reference}/cancel`), { method: 'POST' })).status).toBe(200); // no body: no reason
+      expect((await fetch(url(`/v1/cases/${cases[3].reference}/cancel`), { method: 'POST', headers: await the.api.asReporter(cases[3].reference) })).status).toBe(200); // no body: no reason
       cases.push(await open({ serviceCode: 'MISSED-COLLECTION', description: `Trash not collected ${word}`, location: outside }));
       // The index follows the log through Kafka: wait until it shows every case as it now stands.
       await waitFor(async () => {

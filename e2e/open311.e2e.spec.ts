@@ -67,7 +67,7 @@ describe('Open311 GeoReport v2', () => {
     expect(JSON.stringify(request)).not.toContain('open311.resident@example.org');
     expect(JSON.stringify(request)).not.toContain('P-1234'); // free-text answers are not public
 
-    const history = (await (await fetch(`${the.system.url('intake')}/v1/cases/${created.service_request_id}/history`)).json()) as { events: { actor: { kind: string; id: string }; channel: string }[] };
+    const history = (await (await the.system.fetchAs('olivia.operator', `${the.system.url('intake')}/v1/cases/${created.service_request_id}/history`)).json()) as { events: { actor: { kind: string; id: string }; channel: string }[] };
     expect(history.events[0]).toMatchObject({ actor: { kind: 'partner', id: 'demo-portal' }, channel: 'api' });
   });
 
@@ -134,7 +134,7 @@ describe('Open311 GeoReport v2', () => {
 
   it('changes the catalog through the admin API, each change an event, seen by Open311 and routing', async () => {
     const admin = (path: string, method: string, body?: unknown) =>
-      fetch(`${the.system.url('intake')}/v1/admin/catalog/services${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      the.system.fetchAs('ada.admin', `${the.system.url('intake')}/v1/admin/catalog/services${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const hydrant = {
       code: 'HYDRANT-OPEN',
       name: 'Open fire hydrant',
@@ -152,7 +152,7 @@ describe('Open311 GeoReport v2', () => {
     // Every service converges on the new catalog (refreshed within a second).
     await waitFor(async () => ((await (await fetch(open311('services.json'))).json()) as { service_code: string }[]).some((s) => s.service_code === 'HYDRANT-OPEN'), 'Open311 to list the new service');
     const routed = await waitFor(async () => {
-      const answer = await fetch(`${the.system.url('routing')}/v1/routing/dry-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'HYDRANT-OPEN' }) });
+      const answer = await the.system.fetchAs('ada.admin', `${the.system.url('routing')}/v1/routing/dry-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'HYDRANT-OPEN' }) });
       const decision = answer.ok && ((await answer.json()) as { decision?: { department: string } }).decision;
       // Until routing's catalog has it, the case would wait in triage.
       return decision && decision.department === 'DEP' && decision;
@@ -165,12 +165,13 @@ describe('Open311 GeoReport v2', () => {
     expect((await admin('/HYDRANT-OPEN/retire', 'POST', { reason: 'Merged into WATER-LEAK' })).status).toBe(200);
     await waitFor(async () => !((await (await fetch(open311('services.json'))).json()) as { service_code: string }[]).some((s) => s.service_code === 'HYDRANT-OPEN'), 'the retired service to leave the list');
     const { rows } = await the.pool.query(
-      `SELECT type, metadata->'actor'->>'kind' AS actor FROM case_log.events WHERE type IN ('ServiceAdded', 'ServiceChanged', 'ServiceRetired') AND data->'service'->>'code' = 'HYDRANT-OPEN' ORDER BY case_version`,
+      `SELECT type, metadata->'actor'->>'id' AS actor FROM case_log.events WHERE type IN ('ServiceAdded', 'ServiceChanged', 'ServiceRetired') AND data->'service'->>'code' = 'HYDRANT-OPEN' ORDER BY case_version`,
     );
+    // Each change by the administrator who signed in.
     expect(rows).toEqual([
-      { type: 'ServiceAdded', actor: 'operator' },
-      { type: 'ServiceChanged', actor: 'operator' },
-      { type: 'ServiceRetired', actor: 'operator' },
+      { type: 'ServiceAdded', actor: 'ada.admin@staff' },
+      { type: 'ServiceChanged', actor: 'ada.admin@staff' },
+      { type: 'ServiceRetired', actor: 'ada.admin@staff' },
     ]);
   });
 

@@ -171,8 +171,8 @@ describe('one case travels the whole way: intake → routing → department → 
 
   it('gives departments without a system a work queue their staff work through: accept, schedule, hold, complete; reject refers it on', async () => {
     const adapter = the.system.url('department-adapter');
-    const act = (id: string, action: string, body: unknown = {}) => fetch(`${adapter}/v1/departments/311/work/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const queue = async () => (await (await fetch(`${adapter}/v1/departments/311/work`)).json()) as { workOrderId: string; reference: string; status: string }[];
+    const act = (id: string, action: string, body: unknown = {}) => the.system.fetchAs('tess.311', `${adapter}/v1/departments/311/work/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const queue = async () => (await (await the.system.fetchAs('tess.311', `${adapter}/v1/departments/311/work`)).json()) as { workOrderId: string; reference: string; status: string }[];
     const question = async (email: string) => {
       const response = await the.api.report({ serviceCode: 'GENERAL-QUESTION', description: 'Which days is the library open?', location: { address: '100 Main Street' }, channel: 'web', reporter: { email } });
       const { reference, id } = (await response.json()) as { reference: string; id: string };
@@ -182,7 +182,8 @@ describe('one case travels the whole way: intake → routing → department → 
     };
     const email = `queue.${randomUUID()}@example.org`;
     const { reference, workOrderId } = await question(email);
-    expect((await fetch(`${adapter}/v1/departments/NOPE/work`)).status).toBe(404);
+    expect((await the.system.fetchAs('sam.supervisor', `${adapter}/v1/departments/NOPE/work`)).status).toBe(404);
+    expect((await the.system.fetchAs('tess.311', `${adapter}/v1/departments/DOT/work`)).status).toBe(403); // another department's queue
     expect((await act('Q-UNKNOWN', 'accept')).status).toBe(404);
 
     expect((await act(workOrderId, 'accept')).status).toBe(200);
@@ -192,7 +193,7 @@ describe('one case travels the whole way: intake → routing → department → 
     expect((await the.api.find(reference)).status).toBe('scheduled');
     expect((await act(workOrderId, 'hold', { question: 'Which branch do you mean?' })).status).toBe(200);
     expect((await queue()).find((i) => i.reference === reference)?.status).toBe('on_hold');
-    expect((await fetch(`${the.system.url('intake')}/v1/cases/${reference}/information`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'The one on Main Street' }) })).status).toBe(200);
+    expect((await the.api.act(reference, 'information', { text: 'The one on Main Street' })).status).toBe(200);
     await waitFor(async () => (await queue()).find((i) => i.reference === reference)?.status === 'information_received', 'the queue to show the answer arrived');
     expect((await act(workOrderId, 'complete', { note: ' ' })).status).toBe(400);
     const completed = await act(workOrderId, 'complete', { note: 'Answered: open Monday to Saturday, 9 to 6' });
@@ -226,17 +227,17 @@ describe('one case travels the whole way: intake → routing → department → 
       await control({ down: true });
       const { reference, id } = (await (await the.api.report(streetlightReport(`dead.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
       const dead = await waitFor(async () => {
-        const list = (await (await fetch(`${adapter}/v1/admin/work-orders/dead`)).json()) as { id: string; caseId: string; attempts: number; lastError: string }[];
+        const list = (await (await the.system.fetchAs('sam.supervisor', `${adapter}/v1/admin/work-orders/dead`)).json()) as { id: string; caseId: string; attempts: number; lastError: string }[];
         return list.find((row) => row.caseId === id);
       }, 'the work order on the dead-letter list');
       expect(dead).toMatchObject({ attempts: 2, lastError: expect.stringContaining('503') });
-      const systems = (await (await fetch(`${adapter}/v1/admin/department-systems`)).json()) as { department: string; circuit: { state: string }; dead: number }[];
+      const systems = (await (await the.system.fetchAs('sam.supervisor', `${adapter}/v1/admin/department-systems`)).json()) as { department: string; circuit: { state: string }; dead: number }[];
       expect(systems.find((s) => s.department === 'DOT')).toMatchObject({ circuit: { state: expect.stringMatching(/open|half-open/) }, dead: 1 });
       expect((await the.api.history(reference)).some((e) => e.type === 'WorkOrderCreated')).toBe(false);
 
       await control({ down: false });
-      expect((await fetch(`${adapter}/v1/admin/work-orders/${dead.id}/redrive`, { method: 'POST' })).status).toBe(202);
-      expect((await fetch(`${adapter}/v1/admin/work-orders/${dead.id}/redrive`, { method: 'POST' })).status).toBe(404);
+      expect((await the.system.fetchAs('sam.supervisor', `${adapter}/v1/admin/work-orders/${dead.id}/redrive`, { method: 'POST' })).status).toBe(202);
+      expect((await the.system.fetchAs('sam.supervisor', `${adapter}/v1/admin/work-orders/${dead.id}/redrive`, { method: 'POST' })).status).toBe(404);
       await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the re-driven work order');
       const orders = (await (await fetch(`${simulator}/work-orders`)).json()) as { caseReference: string }[];
       expect(orders.filter((o) => o.caseReference === reference)).toHaveLength(1);
@@ -250,13 +251,12 @@ describe('one case travels the whole way: intake → routing → department → 
   it('tells the department what happens after the work order: the reporter\'s added information, and a cancellation; a work order not yet delivered is never delivered', async () => {
     const simulator = the.system.url('department-simulator');
     const orderOf = async (reference: string) => ((await (await fetch(`${simulator}/work-orders`)).json()) as { caseReference: string; status: string; information: { text?: string }[] }[]).find((o) => o.caseReference === reference);
-    const post = (path: string, body: unknown) => fetch(`${the.system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     const { reference } = (await (await the.api.report(streetlightReport(`after.${randomUUID()}@example.org`))).json()) as { reference: string };
     await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
-    expect((await post(`${reference}/information`, { text: 'The pole number is 4417' })).status).toBe(200);
+    expect((await the.api.act(reference, 'information', { text: 'The pole number is 4417' })).status).toBe(200);
     await waitFor(async () => (await orderOf(reference))?.information.some((i) => i.text === 'The pole number is 4417'), 'the department to get the added information');
-    expect((await post(`${reference}/cancel`, { reason: 'It came back on' })).status).toBe(200);
+    expect((await the.api.act(reference, 'cancel', { reason: 'It came back on' })).status).toBe(200);
     await waitFor(async () => (await orderOf(reference))?.status === 'cancelled', 'the department to get the cancellation');
 
     // Cancelled while the department's system is down: the work order is withdrawn, never sent.
@@ -265,7 +265,7 @@ describe('one case travels the whole way: intake → routing → department → 
     try {
       const early = (await (await the.api.report(streetlightReport(`early.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
       await the.api.waitForHistory(early.reference, ['CaseRouted'], 'the routing');
-      expect((await post(`${early.reference}/cancel`, {})).status).toBe(200);
+      expect((await the.api.act(early.reference, 'cancel', {})).status).toBe(200);
       await waitFor(async () => {
         const { rows } = await the.pool.query(`SELECT state FROM department_adapter.work_orders WHERE case_id = $1 AND kind = 'create'`, [early.id]);
         return rows[0]?.state === 'cancelled';

@@ -27,7 +27,7 @@ describe('routing', () => {
     // Two referrals at most, so the third refusal sends the case to triage.
     system = await TestSystem.create({ ROUTING_MAX_REFERRALS: '2' });
     await system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
-    api = caseApi(system.url('intake'));
+    api = caseApi(system);
     pool = testPool(2);
   }, 180000);
   afterAll(async () => {
@@ -35,8 +35,10 @@ describe('routing', () => {
     await pool?.end();
   });
 
+  /** Administrators change the configuration, an operator decides triage, a supervisor reads and tries the rules. */
   const send = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-    const response = await fetch(`${routingUrl()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const by = path.startsWith('/v1/admin/') && method !== 'GET' ? 'ada.admin' : path.startsWith('/v1/routing/triage') ? 'olivia.operator' : 'sam.supervisor';
+    const response = await system.fetchAs(by, `${routingUrl()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> & { errors?: { field: string; message: string }[]; detail?: string } };
   };
   const report = async (body: Record<string, unknown>) => {
@@ -46,7 +48,6 @@ describe('routing', () => {
     return answer;
   };
   const eventsOf = async (caseId: string) => readCase(asSql(pool), caseId);
-  const intake = (path: string, body: unknown = {}) => fetch(`${system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const complete = (workOrderId: string, note?: string) =>
     fetch(`${system.url('department-simulator')}/work-orders/${workOrderId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed', ...(note ? { note } : {}) }) });
   const messagesTo = async (email: string) => (await (await fetch(`${system.url('mail-catcher')}/messages?to=${encodeURIComponent(email)}`)).json()) as { subject: string }[];
@@ -131,7 +132,7 @@ describe('routing', () => {
     expect(published.body).toMatchObject({ changed: true, ruleSet: { version: version + 1 } });
     // The change is an event on the rules' own stream, with its actor.
     const { rows } = await pool.query(`SELECT metadata FROM case_log.events WHERE type = 'RuleSetPublished' ORDER BY global_position DESC LIMIT 1`);
-    expect(rows[0].metadata.actor.kind).toBe('operator');
+    expect(rows[0].metadata.actor).toMatchObject({ kind: 'administrator', id: 'ada.admin@staff' });
 
     // Every routing replica follows the stream; give this one its refresh interval.
     await waitFor(async () => (await send('POST', '/v1/routing/dry-run', { serviceCode: 'GENERAL-QUESTION' })).body.outcome === 'triage', 'the new rules to be in force');
@@ -225,7 +226,7 @@ describe('routing', () => {
     const orphaning = await putLayer('service-zone', zonesWithoutManhattan);
     expect(orphaning.status).toBe(422);
     expect(orphaning.body.detail).toMatch(/potholes-manhattan.*area "MN" is not in layer service-zone/s);
-    const layers = (await (await fetch(`${routingUrl()}/v1/admin/areas`)).json()) as { layer: string; version: number }[];
+    const layers = (await (await system.fetchAs('ada.admin', `${routingUrl()}/v1/admin/areas`)).json()) as { layer: string; version: number }[];
     expect(layers.find((l) => l.layer === 'service-zone')?.version).toBe(1);
   });
 
@@ -235,7 +236,7 @@ describe('routing', () => {
     const order = await workOrderOf(reference);
     await fetch(`${system.url('department-simulator')}/work-orders/${order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'completed', note: 'Lamp replaced' }) });
     await waitForEvent(id, 'CaseResolved');
-    const reopened = await fetch(`${system.url('intake')}/v1/cases/${reference}/reopen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Still dark tonight' }) });
+    const reopened = await api.act(reference, 'reopen', { reason: 'Still dark tonight' });
     expect(reopened.status).toBe(200);
     const routings = await waitForEvent(id, 'CaseRouted', 2);
     expect(routings[1]).toMatchObject({ department: 'DOT', decidedBy: 'reopening', queue: 'signals-and-lighting', reason: expect.stringContaining('Still dark tonight') });
@@ -296,15 +297,15 @@ describe('routing', () => {
       expect(routed).toMatchObject({ department: 'DEP', target: { businessHours: 2 } });
       await waitFor(() => timerOf(id), 'the deadline timer');
 
-      const asked = await fetch(`${system.url('intake')}/v1/cases/${reference}/information-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Is the water coming from a hydrant?' }) });
+      const asked = await api.act(reference, 'information-requests', { question: 'Is the water coming from a hydrant?' });
       expect(asked.status).toBe(200);
-      expect((await fetch(`${system.url('intake')}/v1/cases/${reference}/information-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Again?' }) })).status).toBe(409);
+      expect((await api.act(reference, 'information-requests', { question: 'Again?' })).status).toBe(409);
       await waitFor(async () => (await timerOf(id)).paused, 'the clock to stop');
       await timePasses(id, 'reminder');
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await dataOf(id, 'DeadlineApproaching')).toHaveLength(0); // nothing fires while the city waits
 
-      const answered = await fetch(`${system.url('intake')}/v1/cases/${reference}/information`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'No, from a crack in the street' }) });
+      const answered = await api.act(reference, 'information', { text: 'No, from a crack in the street' });
       expect(answered.status).toBe(200);
       const [moved] = await waitForEvent(id, 'DeadlineMoved');
       expect(moved).toMatchObject({ previousDueAt: routed.dueAt, reason: 'waited-for-information' });
@@ -346,10 +347,10 @@ describe('routing', () => {
       await waitFor(async () => (await messagesTo(email)).some((m) => m.subject.includes('already being handled')), 'the duplicate\'s reporter to be told');
       expect(await dataOf(second.id, 'CaseRouted')).toHaveLength(0); // no second work order for the same light
 
-      expect((await intake(`${second.reference}/duplicate/confirm`)).status).toBe(200);
-      expect((await intake(`${second.reference}/duplicate/confirm`)).status).toBe(200);
+      expect((await api.act(second.reference, 'duplicate/confirm')).status).toBe(200);
+      expect((await api.act(second.reference, 'duplicate/confirm')).status).toBe(200);
       expect(await dataOf(second.id, 'DuplicateConfirmed')).toHaveLength(1);
-      expect((await intake(`${original.reference}/duplicate/confirm`)).status).toBe(409);
+      expect((await api.act(original.reference, 'duplicate/confirm')).status).toBe(409);
 
       // A light elsewhere is its own case.
       const elsewhere = await light(distinctPlace());
@@ -368,12 +369,12 @@ describe('routing', () => {
       await waitForEvent(original.id, 'CaseRouted');
       const second = await light(nearby(place));
       await waitForEvent(original.id, 'DuplicateReported');
-      expect((await intake(`${second.reference}/duplicate/undo`, { reason: '' })).status).toBe(400);
-      expect((await intake(`${second.reference}/duplicate/undo`, { reason: 'Different pole: across the street' })).status).toBe(200);
+      expect((await api.act(second.reference, 'duplicate/undo', { reason: '' })).status).toBe(400);
+      expect((await api.act(second.reference, 'duplicate/undo', { reason: 'Different pole: across the street' })).status).toBe(200);
       expect(await waitForEvent(second.id, 'CaseUnlinked')).toEqual([expect.objectContaining({ relatedReference: original.reference, reason: 'Different pole: across the street' })]);
       await waitForEvent(second.id, 'CaseRouted');
       expect(await waitForEvent(original.id, 'DuplicateWithdrawn')).toEqual([{ duplicateCaseId: second.id, duplicateReference: second.reference, reporters: 1 }]);
-      const view = (await (await fetch(`${system.url('intake')}/v1/cases/${original.reference}`)).json()) as { reporters: number };
+      const view = (await api.find(original.reference)) as unknown as { reporters: number };
       expect(view.reporters).toBe(1);
     });
 
@@ -383,7 +384,7 @@ describe('routing', () => {
       await waitForEvent(original.id, 'CaseRouted');
       const second = await light(nearby(place));
       await waitForEvent(original.id, 'DuplicateReported');
-      expect((await intake(`${original.reference}/cancel`, { reason: 'Fixed itself' })).status).toBe(200);
+      expect((await api.act(original.reference, 'cancel', { reason: 'Fixed itself' })).status).toBe(200);
       expect(await waitForEvent(second.id, 'CaseUnlinked')).toEqual([expect.objectContaining({ reason: `Request ${original.reference} was withdrawn by its reporter` })]);
       expect(await waitForEvent(second.id, 'CaseRouted')).toEqual([expect.objectContaining({ department: 'DOT', decidedBy: 'rule' })]);
     });
@@ -392,12 +393,12 @@ describe('routing', () => {
   it('splits a multi-agency problem into child cases for other departments; the parent resolves when they all do', async () => {
     const parent = await report({ serviceCode: 'FALLEN-TREE', attributes: { BLOCKING: ['WIRES'] }, location: distinctPlace() });
     await waitForEvent(parent.id, 'WorkOrderCreated'); // Parks takes the tree
-    const refused = await intake(`${parent.reference}/split`, { reason: 'x', children: [{ department: 'NOPE', description: 'x' }] });
+    const refused = await api.act(parent.reference, 'split', { reason: 'x', children: [{ department: 'NOPE', description: 'x' }] });
     expect(refused.status).toBe(422);
     expect(JSON.stringify(await refused.json())).toContain('children[0].department');
-    expect((await intake(`${parent.reference}/split`, { reason: 'x', children: [] })).status).toBe(400);
+    expect((await api.act(parent.reference, 'split', { reason: 'x', children: [] })).status).toBe(400);
 
-    const split = await intake(`${parent.reference}/split`, {
+    const split = await api.act(parent.reference, 'split', {
       reason: 'The tree brought down a streetlight and broke a water pipe',
       children: [
         { department: 'DOT', serviceCode: 'STREETLIGHT', description: 'Streetlight knocked down by the tree' },

@@ -11,6 +11,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const SERVICES = [
   { name: 'department-simulator', portEnv: 'SIMULATOR_PORT', port: 3010 },
   { name: 'mail-catcher', portEnv: 'MAIL_CATCHER_PORT', port: 3025 },
+  // Plays the city's OpenID Connect provider for staff sign-in (development and tests only).
+  { name: 'identity-provider', portEnv: 'IDENTITY_PROVIDER_PORT', port: 3020 },
   { name: 'intake', portEnv: 'INTAKE_PORT', port: 3000 },
   { name: 'routing', portEnv: 'ROUTING_PORT', port: 3001 },
   { name: 'department-adapter', portEnv: 'DEPARTMENT_ADAPTER_PORT', port: 3002 },

@@ -49,12 +49,15 @@ Caseline is running (demo city). Press Ctrl-C to stop.
   Department simulator     ${url('department-simulator')}/work-orders
   Email requests           SMTP 127.0.0.1:${env.INTAKE_SMTP_PORT || 2526} to requests@demo-city.caseline.local
   Mail catcher             ${url('mail-catcher')}/messages   (SMTP 127.0.0.1:${env.MAIL_CATCHER_SMTP_PORT || 2525})
+  Staff sign-in (OIDC)     ${url('identity-provider')}/.well-known/openid-configuration   (demo staff: config/demo-city/staff.json, password caseline-demo)
   Kafka                    ${env.KAFKA_BROKERS}
   PostgreSQL               ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}
 
 Try it:
   curl -s -X POST ${url('intake')}/v1/cases -H 'content-type: application/json' \\
     -d '{"serviceCode":"STREETLIGHT","description":"The light on my corner is out","location":{"lat":40.7484,"long":-73.9857},"channel":"web","reporter":{"email":"resident@example.org"}}'
+  TOKEN=$(curl -s ${url('identity-provider')}/token -d grant_type=password -d username=olivia.operator -d password=caseline-demo | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
+  curl -s ${url('intake')}/v1/cases/<reference>/history -H "authorization: Bearer $TOKEN"
 `);
 } catch (error) {
   console.error(`Caseline could not start: ${error.message}`);

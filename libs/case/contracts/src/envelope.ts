@@ -1,6 +1,7 @@
 /** Who did something, as the case history shows it. */
 /** partner: a portal or partner system submitting through the Open311 API with its own API key. */
-export type ActorKind = 'resident' | 'operator' | 'department-staff' | 'department-system' | 'service' | 'rule' | 'partner';
+/** operator, supervisor, administrator, department-staff: city staff, as their verified identity's most senior role. */
+export type ActorKind = 'resident' | 'operator' | 'supervisor' | 'administrator' | 'department-staff' | 'department-system' | 'service' | 'rule' | 'partner';
 
 export interface Actor {
   kind: ActorKind;

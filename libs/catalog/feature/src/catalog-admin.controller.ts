@@ -1,11 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import type { Actor } from '@caseline/case-contracts';
 import { CatalogCommand, CatalogDomainError, defineService, ServiceDefinition, ServiceDefinitionInput, ServiceDraft } from '@caseline/catalog-domain';
-import { adminActor, problem } from '@caseline/service-kit';
+import { Access, Acting, problem } from '@caseline/service-kit';
 import { CatalogStore } from './catalog.store';
 
 // Until issue 7 verifies identities, admin changes are recorded as such, never as a caller-set name.
-const ADMIN: Actor = adminActor();
 
 const statusOf = { 'service-already-exists': 409, 'service-not-found': 404, 'service-retired': 409, 'invalid-service': 422 } as const;
 
@@ -30,32 +29,36 @@ export class CatalogAdminController {
   constructor(private readonly catalog: CatalogStore) {}
 
   @Get()
+  @Access.staff('config:read')
   list(): ServiceDefinition[] {
     return this.catalog.all();
   }
 
   @Post()
   @HttpCode(201)
-  add(@Body() body: unknown): Promise<ServiceDefinition> {
+  @Access.staff('config:change')
+  add(@Body() body: unknown, @Acting() actor: Actor): Promise<ServiceDefinition> {
     const service = draftOf(body);
-    return this.apply({ type: 'AddService', data: { service } }, service.code);
+    return this.apply({ type: 'AddService', data: { service } }, service.code, actor);
   }
 
   @Put(':code')
-  change(@Param('code') code: string, @Body() body: unknown): Promise<ServiceDefinition> {
-    return this.apply({ type: 'ChangeService', data: { service: draftOf(body, code) } }, code);
+  @Access.staff('config:change')
+  change(@Param('code') code: string, @Body() body: unknown, @Acting() actor: Actor): Promise<ServiceDefinition> {
+    return this.apply({ type: 'ChangeService', data: { service: draftOf(body, code) } }, code, actor);
   }
 
   @Post(':code/retire')
   @HttpCode(200)
-  retire(@Param('code') code: string, @Body() body: { reason?: unknown }): Promise<ServiceDefinition> {
+  @Access.staff('config:change')
+  retire(@Param('code') code: string, @Body() body: { reason?: unknown }, @Acting() actor: Actor): Promise<ServiceDefinition> {
     const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 500) : undefined;
-    return this.apply({ type: 'RetireService', data: { code, reason } }, code);
+    return this.apply({ type: 'RetireService', data: { code, reason } }, code, actor);
   }
 
-  private async apply(command: CatalogCommand, code: string): Promise<ServiceDefinition> {
+  private async apply(command: CatalogCommand, code: string, actor: Actor): Promise<ServiceDefinition> {
     try {
-      await this.catalog.execute(command, ADMIN);
+      await this.catalog.execute(command, actor);
     } catch (error) {
       throw asProblem(error);
     }

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { CaseEventEnvelope, CaseRouted } from '@caseline/case-contracts';
+import { Access } from '@caseline/service-kit';
 import { DepartmentSignatureGuard } from './department-signature.guard';
 import { WorkOrdersService } from './work-orders.service';
 
@@ -40,6 +41,7 @@ export class DepartmentAdapterController {
   /** Signed by the department's system (Caseline-Signature); unsigned, stale, replayed or forged: 401, nothing recorded. */
   @Post('v1/department-systems/:department/status-updates')
   @UseGuards(DepartmentSignatureGuard)
+  @Access.signed('department system signature')
   @HttpCode(202)
   async statusUpdate(@Param('department') department: string, @Body() dto: StatusUpdateDto): Promise<{ accepted: true; recorded: boolean }> {
     const { caseReference: _reference, occurredAt: _occurredAt, ...update } = dto;

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Access } from '@caseline/service-kit';
 import { StatusPoller } from './status-poller';
 import { WorkOrdersService } from './work-orders.service';
 
@@ -12,6 +13,7 @@ export class WorkOrdersAdminController {
 
   /** Each system's circuit and backlog, and for polled systems when they last answered and which of their statuses we could not map. */
   @Get('department-systems')
+  @Access.staff('config:read')
   async systems() {
     const polling = await this.poller.status();
     return (await this.workOrders.systemsStatus()).map((system) => {
@@ -21,11 +23,13 @@ export class WorkOrdersAdminController {
   }
 
   @Get('work-orders/dead')
+  @Access.staff('config:read')
   dead() {
     return this.workOrders.deadLetters();
   }
 
   @Post('work-orders/:id/redrive')
+  @Access.staff('operations:redrive')
   @HttpCode(202)
   async redrive(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ redriven: string }> {
     await this.workOrders.redrive(id);

@@ -1,7 +1,8 @@
 import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
 import { loadCityConfig } from '@caseline/city-config';
-import { departmentStaffActor, problem } from '@caseline/service-kit';
+import type { Actor } from '@caseline/case-contracts';
+import { Access, Acting, problem } from '@caseline/service-kit';
 import { QueueAction, QueueItem, WorkQueue } from './work-queue';
 
 const NOT_BLANK = /\S/;
@@ -19,7 +20,7 @@ export class HoldDto {
   @IsString() @Matches(NOT_BLANK, { message: 'question must say what the reporter should tell us' }) @MaxLength(1000) question!: string;
 }
 
-/** A department's staff work their queue (departments without a system of their own). Staff are unauthenticated until issue 7. */
+/** A department's staff work their queue (departments without a system of their own). Department staff act for their own departments; supervisors for any; operators only look. */
 @Controller('v1/departments/:department/work')
 export class WorkQueueController {
   private readonly departments = new Set(loadCityConfig().departments.map((d) => d.code));
@@ -27,6 +28,7 @@ export class WorkQueueController {
   constructor(private readonly queue: WorkQueue) {}
 
   @Get()
+  @Access.staff('work:read', { departmentParam: 'department' })
   list(@Param('department') department: string, @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number): Promise<QueueItem[]> {
     this.known(department);
     if (limit < 1 || limit > 500) throw problem(400, 'Bad Request', 'limit must be from 1 to 500', [{ field: 'limit', rule: 'range', message: 'limit must be from 1 to 500' }]);
@@ -35,53 +37,60 @@ export class WorkQueueController {
 
   @Post(':workOrderId/accept')
   @HttpCode(200)
-  accept(@Param('department') department: string, @Param('workOrderId') id: string) {
-    return this.act(department, id, { action: 'acknowledged' });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  accept(@Param('department') department: string, @Param('workOrderId') id: string, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'acknowledged' }, actor);
   }
 
   @Post(':workOrderId/schedule')
   @HttpCode(200)
-  schedule(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: ScheduleDto) {
-    return this.act(department, id, { action: 'scheduled', scheduledFor: new Date(dto.scheduledFor).toISOString() });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  schedule(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: ScheduleDto, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'scheduled', scheduledFor: new Date(dto.scheduledFor).toISOString() }, actor);
   }
 
   @Post(':workOrderId/start')
   @HttpCode(200)
-  start(@Param('department') department: string, @Param('workOrderId') id: string) {
-    return this.act(department, id, { action: 'in_progress' });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  start(@Param('department') department: string, @Param('workOrderId') id: string, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'in_progress' }, actor);
   }
 
   /** Done, with a note the resident reads: this (and only this) resolves the case. */
   @Post(':workOrderId/complete')
   @HttpCode(200)
-  complete(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: CompleteDto) {
-    return this.act(department, id, { action: 'completed', note: dto.note });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  complete(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: CompleteDto, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'completed', note: dto.note }, actor);
   }
 
   /** Closed without fixing it, saying why (the resident reads it): resolves the case as "no action possible". */
   @Post(':workOrderId/not-fixed')
   @HttpCode(200)
-  notFixed(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: RejectDto) {
-    return this.act(department, id, { action: 'not_fixed', reason: dto.reason });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  notFixed(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: RejectDto, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'not_fixed', reason: dto.reason }, actor);
   }
 
   /** Not this department's: routing refers the case on. */
   @Post(':workOrderId/reject')
   @HttpCode(200)
-  reject(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: RejectDto) {
-    return this.act(department, id, { action: 'rejected', reason: dto.reason });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  reject(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: RejectDto, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'rejected', reason: dto.reason }, actor);
   }
 
   /** On hold until the reporter answers: the deadline's clock stops meanwhile. */
   @Post(':workOrderId/hold')
   @HttpCode(200)
-  hold(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: HoldDto) {
-    return this.act(department, id, { action: 'on_hold', question: dto.question });
+  @Access.staff('work:change', { departmentParam: 'department' })
+  hold(@Param('department') department: string, @Param('workOrderId') id: string, @Body() dto: HoldDto, @Acting() actor: Actor) {
+    return this.act(department, id, { action: 'on_hold', question: dto.question }, actor);
   }
 
-  private act(department: string, id: string, action: QueueAction): Promise<QueueItem> {
+  private act(department: string, id: string, action: QueueAction, actor: Actor): Promise<QueueItem> {
     this.known(department);
-    return this.queue.act(department, id, action, departmentStaffActor(department));
+    return this.queue.act(department, id, action, actor);
   }
 
   private known(department: string): void {

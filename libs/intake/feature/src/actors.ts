@@ -1,21 +1,35 @@
 import type { Actor, Channel } from '@caseline/case-contracts';
 import { isPublicChannel } from '@caseline/catalog-domain';
-import { staffActor } from '@caseline/service-kit';
-
-export { staffActor };
+import { actorOf, mayDo, onlyForDepartments, Permission, problem, StaffIdentity } from '@caseline/service-kit';
 
 /*
- * Who is acting on the native API, as the case history records it. Until issue 7 brings
- * authentication nobody is verified, so nobody is named: in particular never from a request header,
- * which any caller can set. This file is the one place that decides; issue 7 replaces it with the
- * verified identity of the request.
+ * Who acts on the native API, as the case history records it: the verified member of staff, or a
+ * resident (never named from anything the caller says about themselves).
  */
 
-/** The resident who reported the case (more information, cancel, reopen). */
-export const residentActor = (): Actor => ({ kind: 'resident', id: 'unauthenticated', name: 'Resident (unauthenticated until issue 7)' });
+/** A resident reporting on a public channel: who they are is theirs to say in the (private) contact details. */
+export const residentReporter = (): Actor => ({ kind: 'resident', id: 'reporter', name: 'The reporter' });
 
-/** Who files a report: residents on public channels, an operator for them on the phone or in person. */
-export const reportingActor = (channel: Channel): Actor => (isPublicChannel(channel) ? residentActor() : staffActor());
+/** The permission a staff channel needs: a call or a visit taken for a resident, or one department asking another. */
+const channelPermission = (channel: Channel): Permission => (channel === 'system' ? 'cases:report-internal' : 'cases:report-for-caller');
 
-/** Whose Idempotency-Keys a request uses: one shared scope until callers have identities. */
-export const idempotencyCaller = (): string => 'unauthenticated';
+/** Who files a report: residents on public channels; staff on their own channels, if their role allows. */
+export function reportingActor(channel: Channel, staff: StaffIdentity | undefined): Actor {
+  if (isPublicChannel(channel)) return staff ? actorOf(staff) : residentReporter();
+  const permission = channelPermission(channel);
+  if (!staff) throw problem(401, 'Unauthorized', `Channel "${channel}" is for city staff: sign in with a bearer token`, [{ field: 'channel', rule: 'staffChannel', message: `channel ${channel} needs the "${permission}" permission` }]);
+  if (!mayDo(staff, permission)) throw problem(403, 'Forbidden', `Channel "${channel}" needs the "${permission}" permission`, [{ field: 'channel', rule: 'staffChannel', message: `channel ${channel} needs the "${permission}" permission` }]);
+  return actorOf(staff);
+}
+
+/** Whose Idempotency-Keys a request uses: each member of staff their own; the public one shared scope. */
+export const idempotencyCaller = (staff: StaffIdentity | undefined): string => (staff ? `staff:${staff.subject}` : 'public');
+
+/**
+ * Department staff see and change only their department's cases: another department's case is
+ * answered as not found, so its existence is not disclosed either.
+ */
+export function checkDepartmentScope(staff: StaffIdentity | undefined, permission: Permission, reference: string, department: string | undefined): void {
+  if (!staff || !onlyForDepartments(staff, permission)) return;
+  if (department === undefined || !mayDo(staff, permission, department)) throw problem(404, 'Not Found', `No case ${reference}`);
+}

@@ -42,4 +42,20 @@ export const intakeMigrations: Migration[] = [
   },
   nativeApiMigration,
   emailIntakeMigration,
+  {
+    id: '0005-api-key-scopes',
+    // Several keys per partner (rotation without a gap), each scoped and revocable, with who issued and revoked it.
+    sql: `
+      ALTER TABLE intake.api_keys DROP CONSTRAINT api_keys_pkey;
+      ALTER TABLE intake.api_keys
+        ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
+        ADD COLUMN source text NOT NULL DEFAULT 'environment' CHECK (source IN ('environment', 'api')),
+        ADD COLUMN operations text[] NOT NULL DEFAULT '{requests:create,cases:subscribe}',
+        ADD COLUMN jurisdictions text[],
+        ADD COLUMN issued_by text,
+        ADD COLUMN revoked_by text,
+        ADD COLUMN last_used_at timestamptz;
+      CREATE INDEX api_keys_partner ON intake.api_keys (partner);
+    `,
+  },
 ];

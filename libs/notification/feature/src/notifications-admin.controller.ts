@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { deterministicEventId } from '@caseline/event-store';
 import { caseSnapshot, LANGUAGES, Language, MessagePurpose, missingTranslations, Rendering } from '@caseline/notification-domain';
-import { caseLinkUrl, CaseLog, problem, trackingUrl } from '@caseline/service-kit';
+import { Access, caseLinkUrl, CaseLog, problem, trackingUrl } from '@caseline/service-kit';
 import { NotificationDispatcher } from './notification-dispatcher';
 
 const PURPOSES: readonly MessagePurpose[] = ['received', 'assigned', 'scheduled', 'in-progress', 'information-requested', 'resolved', 'closed', 'linked-as-duplicate', 'deadline-approaching', 'escalated'];
@@ -21,6 +21,7 @@ export class NotificationsAdminController {
 
   /** Renders a template for a case, with the case's own facts (the latest note, question, schedule) and the reporter's language unless one is asked for. */
   @Get('preview')
+  @Access.staff('cases:handle')
   async preview(@Query() query: Record<string, unknown>): Promise<Rendering & { purpose: MessagePurpose; channel: 'email' | 'sms' }> {
     const { reference, purpose, channel = 'email', language } = query as Record<string, string | undefined>;
     if (!PURPOSES.includes(purpose as MessagePurpose)) throw invalid('purpose', PURPOSES);
@@ -56,6 +57,7 @@ export class NotificationsAdminController {
   }
 
   @Get('templates')
+  @Access.staff('config:read')
   templates(): { languages: readonly Language[]; purposes: readonly MessagePurpose[]; missingTranslations: ReturnType<typeof missingTranslations> } {
     return { languages: LANGUAGES, purposes: PURPOSES, missingTranslations: missingTranslations() };
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { NotificationAudience, NotificationChannel } from '@caseline/case-contracts';
-import { CaseLog, escapeHtml, htmlPage, sendPage } from '@caseline/service-kit';
+import { Access, CaseLog, escapeHtml, htmlPage, sendPage } from '@caseline/service-kit';
 import { NOTIFICATION_ACTOR } from './notification-dispatcher';
 import { notificationOfLink } from './unsubscribe-links';
 
@@ -23,6 +23,7 @@ const CHANNEL_WORDS: Record<NotificationChannel, string> = { email: 'emails', sm
  * channel at once — pending ones included — and records it on the case, once.
  */
 @Controller('u/:link')
+@Access.signed('signed unsubscribe link')
 export class UnsubscribeController {
   constructor(
     private readonly dataSource: DataSource,

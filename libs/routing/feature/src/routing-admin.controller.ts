@@ -2,7 +2,8 @@ import { Body, Controller, Get, Headers, Param, Put, Query } from '@nestjs/commo
 import { IsArray, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { GeographyError, Geography } from '@caseline/city-geography';
 import { Rule, RuleSetConflict } from '@caseline/routing-domain';
-import { adminActor, problem } from '@caseline/service-kit';
+import type { Actor } from '@caseline/case-contracts';
+import { Access, Acting, problem } from '@caseline/service-kit';
 import { AreaStore } from './area-store';
 import { InvalidRuleSet, RuleSetStore } from './rule-set.store';
 
@@ -24,15 +25,17 @@ export class RoutingAdminController {
   ) {}
 
   @Get('routing/rules')
+  @Access.staff('config:read')
   current() {
     return this.rules.current;
   }
 
   /** A new version of the rules, checked against the departments, the catalog and the areas in force. */
   @Put('routing/rules')
-  async publish(@Body() dto: PublishRulesDto) {
+  @Access.staff('config:change')
+  async publish(@Body() dto: PublishRulesDto, @Acting() actor: Actor) {
     try {
-      return await this.rules.publish(dto, this.areas.current, adminActor());
+      return await this.rules.publish(dto, this.areas.current, actor);
     } catch (error) {
       if (error instanceof InvalidRuleSet) throw invalid(error);
       if (error instanceof RuleSetConflict) throw problem(409, 'Conflict', error.message);
@@ -41,6 +44,7 @@ export class RoutingAdminController {
   }
 
   @Get('areas')
+  @Access.staff('config:read')
   layers() {
     return this.areas.summaries();
   }
@@ -51,7 +55,9 @@ export class RoutingAdminController {
    * refused with the reason (and line), and the layer in force stays in force.
    */
   @Put('areas/:layer')
+  @Access.staff('config:change')
   async replaceLayer(
+    @Acting() actor: Actor,
     @Param('layer') name: string,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: unknown,
@@ -80,6 +86,6 @@ export class RoutingAdminController {
     const after = new Geography([...this.areas.current.layers.filter((l) => l.layer !== name), layer]);
     const orphaned = this.rules.problemsWith(after);
     if (orphaned.length > 0) throw invalid(new InvalidRuleSet(orphaned, `With this ${name} layer, the routing rules in force`));
-    return this.areas.replace(layer, spec, body, adminActor());
+    return this.areas.replace(layer, spec, body, actor);
   }
 }

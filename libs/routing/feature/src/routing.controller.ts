@@ -2,10 +2,10 @@ import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe,
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsLatitude, IsLongitude, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { ALL_CHANNELS, AttributeAnswer, CaseEventEnvelope, CaseLinked, CaseReopened, CaseReported, CaseUnlinked, WorkOrderStatusChanged } from '@caseline/case-contracts';
+import { Actor, ALL_CHANNELS, AttributeAnswer, CaseEventEnvelope, CaseLinked, CaseReopened, CaseReported, CaseUnlinked, WorkOrderStatusChanged } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
 import { PRIORITIES, Priority } from '@caseline/routing-domain';
-import { problem, staffActor } from '@caseline/service-kit';
+import { Access, Acting, problem } from '@caseline/service-kit';
 import { RoutingService } from './routing.service';
 import { TriageQueue } from './triage-queue';
 
@@ -41,12 +41,14 @@ export class RoutingController {
   /** Where would this case go, and why? Nothing is written. */
   @Post('v1/routing/dry-run')
   @HttpCode(200)
+  @Access.staff('config:read')
   dryRun(@Body() dto: DryRunDto) {
     return this.routing.dryRun({ ...dto, channel: dto.channel ?? 'web' });
   }
 
   /** Cases no rule could place, oldest first, for an operator to decide. */
   @Get('v1/routing/triage')
+  @Access.staff('triage:decide')
   triageQueue(@Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number) {
     if (limit < 1 || limit > 500) throw problem(400, 'Bad Request', 'limit must be from 1 to 500', [{ field: 'limit', rule: 'range', message: 'limit must be from 1 to 500' }]);
     return this.triage.list(limit);
@@ -55,12 +57,13 @@ export class RoutingController {
   /** An operator's decision for a case in triage: an event like any other, with the operator as its actor. */
   @Post('v1/routing/triage/:caseId/decision')
   @HttpCode(200)
-  async decide(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: TriageDecisionDto) {
+  @Access.staff('triage:decide')
+  async decide(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: TriageDecisionDto, @Acting() actor: Actor) {
     if (!this.routing.departmentExists(dto.department)) {
       throw problem(422, 'Unprocessable Content', `department "${dto.department}" is not one of the city's departments`, [{ field: 'department', rule: 'known', message: `department "${dto.department}" does not exist` }]);
     }
     try {
-      return await this.routing.decideTriage(caseId, dto, staffActor());
+      return await this.routing.decideTriage(caseId, dto, actor);
     } catch (error) {
       if (error instanceof CaseDomainError) throw problem(409, 'Conflict', error.message);
       throw error;

@@ -1,50 +1,78 @@
 import { DynamicModule, INestApplication, Logger, Module, Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Migration } from '@caseline/event-store';
 import { CaseEventsTransport } from '@caseline/messaging';
+import { AccessGuard } from './access/access';
+import { StaffTokens } from './access/staff-tokens';
 import { createHttpService } from './bootstrap';
 import { CaseLog } from './case-log';
-import { databaseUrl, envInt } from './config';
-import { SchemaMigrations, SERVICE_SCHEMA } from './database';
+import { envInt, isProduction, migrateOnStart, roleDatabaseUrl } from './config';
+import { prepareDatabase, ServiceDatabase } from './database';
+import { DatabaseRole, databaseRoleOf, excessPrivilege } from './database-roles';
 import { HealthModule, READINESS_CHECKS, ReadinessCheck } from './health';
 import { CaseEventsBus, CaseLogRelay } from './kafka.providers';
 
-export interface CaselineServiceOptions {
-  /** e.g. "routing": names the Kafka client, the database application and the logs. */
+export interface CaselineServiceOptions extends ServiceDatabase {
+  /** e.g. "routing": names the Kafka client, the database application and role, and the logs. */
   name: string;
-  /** The service's own PostgreSQL schema and its migrations. */
-  schema: string;
-  migrations: Migration[];
   entities?: Type<unknown>[];
+}
+
+/** A service's connection may not act as a superuser or an owner in production. */
+export class ExcessDatabasePrivilege extends Error {}
+
+/** Connects; then refuses (in production) or warns when the connection could do more than its grants. */
+async function connectAsRole(dataSource: DataSource, role: DatabaseRole): Promise<DataSource> {
+  await dataSource.initialize();
+  const excess = await excessPrivilege({ query: (text, parameters) => dataSource.query(text, parameters) }, role);
+  if (!excess) return dataSource;
+  const message = `The service's database connection should be ${role.role}, but ${excess}`;
+  if (!isProduction()) {
+    Logger.warn(message, 'Database');
+    return dataSource;
+  }
+  await dataSource.destroy();
+  throw new ExcessDatabasePrivilege(`${message} (set its own <SERVICE>_DATABASE_URL; ADR 0012)`);
 }
 
 /** What every Caseline service stands on: its database schema, the case log, Kafka and health. */
 @Module({})
 export class CaselineInfrastructureModule {
   static forService(options: CaselineServiceOptions): DynamicModule {
+    const role = databaseRoleOf(options.name);
     return {
       module: CaselineInfrastructureModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: databaseUrl(),
-          entities: options.entities ?? [],
-          synchronize: false,
-          applicationName: `caseline-${options.name}`,
-          extra: { max: envInt('DATABASE_POOL_SIZE', 10) },
-          retryAttempts: 10,
-          retryDelay: 1000,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres' as const,
+            url: roleDatabaseUrl(options.name, role.role),
+            entities: options.entities ?? [],
+            synchronize: false,
+            applicationName: `caseline-${options.name}`,
+            extra: { max: envInt('DATABASE_POOL_SIZE', 10) },
+            retryAttempts: 10,
+            retryDelay: 1000,
+            // Retried: PostgreSQL not answering yet. Not retried: a connection that may do too much.
+            toRetry: (error: unknown) => !(error instanceof ExcessDatabasePrivilege),
+          }),
+          // Retried with the connection: the role the service connects as may not exist before its first migration.
+          dataSourceFactory: async (config) => {
+            if (migrateOnStart()) await prepareDatabase(options);
+            return connectAsRole(new DataSource(config!), role);
+          },
         }),
         HealthModule,
       ],
       providers: [
-        { provide: SERVICE_SCHEMA, useValue: { schema: options.schema, migrations: options.migrations } },
-        SchemaMigrations,
         { provide: CaseEventsBus, useFactory: () => new CaseEventsBus(options.name) },
         CaseLogRelay,
         CaseLog,
+        // Every HTTP route declares who may call it (access.ts); staff are verified against the city's identity provider.
+        StaffTokens,
+        { provide: APP_GUARD, useClass: AccessGuard },
         {
           provide: READINESS_CHECKS,
           inject: [DataSource, CaseEventsBus],
@@ -54,7 +82,7 @@ export class CaselineInfrastructureModule {
           ],
         },
       ],
-      exports: [CaseLog, CaseEventsBus, READINESS_CHECKS, HealthModule],
+      exports: [CaseLog, CaseEventsBus, READINESS_CHECKS, HealthModule, StaffTokens],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, HttpCode, Inject, Injectable, Module, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Access } from './access/access';
 
 /** Something a service needs before it may take traffic (database, broker, ...). */
 export interface ReadinessCheck {
@@ -24,11 +25,13 @@ export class HealthController {
   ) {}
 
   @Get('health/live')
+  @Access.public()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
+  @Access.public()
   async ready(): Promise<{ status: 'ok'; checks: Record<string, string> }> {
     const results: Record<string, string> = {};
     let ok = true;
@@ -46,6 +49,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @Access.staff('metrics:read')
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {

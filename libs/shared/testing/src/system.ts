@@ -8,7 +8,7 @@ const system = require(join(__dirname, '../../../../tools/dev/system.js'));
 /** Real PostgreSQL and Kafka for tests and benchmarks (see tools/dev/system.js); returns a release function. */
 export const provideInfrastructure: (env: NodeJS.ProcessEnv, options: { database: string }) => Promise<() => Promise<void>> = system.provideInfrastructure;
 
-export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'department-simulator' | 'mail-catcher';
+export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'department-simulator' | 'mail-catcher' | 'identity-provider';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -20,6 +20,17 @@ const freePort = (): Promise<number> =>
     });
   });
 
+/** The demo city's staff, one per role (config/demo-city/staff.json). */
+export type StaffUsername = 'olivia.operator' | 'sam.supervisor' | 'ada.admin' | 'audrey.auditor' | 'dan.dot' | 'tess.311' | 'paula.parks' | 'prometheus';
+
+/** A bearer token from the identity provider (options: another audience, or a lifetime, negative for an expired token). */
+export async function signIn(identityProviderUrl: string, username: string, options: { audience?: string; lifetimeSeconds?: number } = {}): Promise<string> {
+  const form = new URLSearchParams({ grant_type: 'password', username, password: 'caseline-demo', ...(options.audience ? { audience: options.audience } : {}), ...(options.lifetimeSeconds !== undefined ? { lifetime_seconds: String(options.lifetimeSeconds) } : {}) });
+  const response = await fetch(`${identityProviderUrl}/token`, { method: 'POST', body: form });
+  if (!response.ok) throw new Error(`Sign-in as ${username} failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
 /**
  * Real service processes on free ports, against the test run's PostgreSQL and Kafka, started the
  * same way as the Quick start. Tests can kill and restart any of them.
@@ -27,6 +38,7 @@ const freePort = (): Promise<number> =>
 export class TestSystem {
   readonly env: NodeJS.ProcessEnv;
   private readonly processes = new Map<ServiceName, ChildProcess>();
+  private readonly tokens: Partial<Record<StaffUsername, Promise<string>>> = {};
   readonly logs: string[] = [];
 
   private constructor(env: NodeJS.ProcessEnv) {
@@ -43,6 +55,7 @@ export class TestSystem {
     for (const department of ['DOT', 'DSNY', 'DEP']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
     env.PARKS_SYSTEM_URL = `${simulatorUrl}/open311`;
     env.DEPARTMENT_POLL_MS = '300';
+    env.OIDC_ISSUER = `http://127.0.0.1:${env.IDENTITY_PROVIDER_PORT}`;
     env.TRACKING_BASE_URL = `http://127.0.0.1:${env.INTAKE_PORT}/track`;
     env.DEPARTMENT_ADAPTER_PUBLIC_URL = `http://127.0.0.1:${env.DEPARTMENT_ADAPTER_PORT}`;
     env.NOTIFICATION_PUBLIC_URL = `http://127.0.0.1:${env.NOTIFICATION_PORT}`;
@@ -56,7 +69,9 @@ export class TestSystem {
     return `http://127.0.0.1:${this.env[service.portEnv]}`;
   }
 
+  /** Starts services; the identity provider first, once, since every service verifies staff against it. */
   async start(names: ServiceName[], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    if (!this.processes.has('identity-provider') && !names.includes('identity-provider')) names = ['identity-provider', ...names];
     for (const name of names) {
       const child: ChildProcess = system.startService(name, { ...this.env, ...extraEnv }, { log: (line: string) => (process.env.CASELINE_TEST_LOGS ? process.stdout.write(line) : this.logs.push(line)) });
       this.processes.set(name, child);
@@ -66,6 +81,17 @@ export class TestSystem {
         throw new Error(`${name} did not start: ${(error as Error).message}\n${this.logs.slice(-15).join('')}`);
       }
     }
+  }
+
+  /** Headers signing in as a member of the demo city's staff (config/demo-city/staff.json), e.g. 'olivia.operator'. */
+  async as(username: StaffUsername): Promise<Record<string, string>> {
+    this.tokens[username] ??= signIn(this.url('identity-provider'), username);
+    return { authorization: `Bearer ${await this.tokens[username]}` };
+  }
+
+  /** fetch, signed in as a member of the demo city's staff. */
+  async fetchAs(username: StaffUsername, url: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(await this.as(username)) } });
   }
 
   /** Resolves when the process has exited (e.g. after a failpoint killed it). */

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { Attachment } from 'mailparser';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { env, problem } from '@caseline/service-kit';
+import { Access, env, problem } from '@caseline/service-kit';
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 export const MAX_ATTACHMENTS = 5;
@@ -55,6 +55,7 @@ export class Attachments {
 
 /** An attachment by its unguessable id: always a download, never rendered by the browser on our origin. */
 @Controller('v1/attachments')
+@Access.signed('unguessable attachment id')
 export class AttachmentsController {
   constructor(private readonly attachments: Attachments) {}
 

@@ -2,7 +2,7 @@ import { Controller, Get, Injectable, Logger, OnApplicationBootstrap, OnApplicat
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { envInt, readMessage, smtpError } from '@caseline/service-kit';
+import { Access, envInt, readMessage, smtpError } from '@caseline/service-kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from './attachments';
 import { EmailIntake, requestAddress } from './email-intake.service';
 
@@ -93,6 +93,7 @@ export class EmailIntakeController {
   constructor(private readonly listener: EmailListener) {}
 
   @Get()
+  @Access.staff('config:read')
   describe() {
     return {
       address: requestAddress(),

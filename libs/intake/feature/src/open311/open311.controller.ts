@@ -16,7 +16,7 @@ import {
   ServiceRequestSubmission,
 } from '@caseline/intake-open311';
 import { CatalogStore } from '@caseline/catalog-feature';
-import { trackingToken, isTrackingToken } from '@caseline/service-kit';
+import { Access, isTrackingToken, trackingToken } from '@caseline/service-kit';
 import { open311SubmissionFields, SubmissionRejected } from '../case-submission';
 import { IntakeService } from '../intake.service';
 import { ApiKeys } from './api-keys';
@@ -59,6 +59,7 @@ const queryOf = (request: Request) => new URLSearchParams(request.url.split('?')
  * unchanged. Errors are Open311's list of {code, description}, never problem+json.
  */
 @Controller('open311/v2')
+@Access.public()
 export class Open311Controller {
   private readonly logger = new Logger('Open311');
   private readonly city = loadCityConfig().city;
@@ -154,6 +155,7 @@ export class Open311Controller {
   }
 
   @Post('requests.:format')
+  @Access.signed('partner API key')
   submit(@Param('format') format: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     return this.answer(
       request,
@@ -167,11 +169,12 @@ export class Open311Controller {
         }
         const parsed = parseServiceRequestForm(formOf(request));
         if (!parsed.ok) return fail(parsed);
-        const partner = await this.apiKeys.partnerFor(parsed.value.api_key);
-        // A wrong key counts against the caller's address (no guessing keys); a right one against the key.
-        const decision = partner ? this.limits.byApiKey.take(partner) : this.limits.byAddress.take(addressKey(request.ip));
+        const key = await this.apiKeys.check(parsed.value.api_key, 'requests:create', this.jurisdictionOf(request));
+        // A wrong key counts against the caller's address (no guessing keys); a right one against its partner.
+        const decision = key.ok ? this.limits.byApiKey.take(key.partner) : this.limits.byAddress.take(addressKey(request.ip));
         if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds);
-        if (!partner) return fail(open311Failure('api_key', 'api_key is not valid'));
+        if (!key.ok) return fail(open311Failure('api_key', key.detail));
+        const partner = key.partner;
         const view = await this.intake.report(this.submissionOf(parsed.value, partner));
         return { service_request_id: view.reference, token: `${view.reference}~${trackingToken(view.reference)}`, service_notice: null, account_id: null };
       },
@@ -202,8 +205,12 @@ export class Open311Controller {
 
 
 
+  private jurisdictionOf(request: Request): string | undefined {
+    return queryOf(request).get('jurisdiction_id') ?? formOf(request).get('jurisdiction_id') ?? undefined;
+  }
+
   private checkJurisdiction(request: Request): void {
-    const failure = checkJurisdiction(queryOf(request).get('jurisdiction_id') ?? formOf(request).get('jurisdiction_id') ?? undefined, this.served);
+    const failure = checkJurisdiction(this.jurisdictionOf(request), this.served);
     if (failure) fail(failure);
   }
 

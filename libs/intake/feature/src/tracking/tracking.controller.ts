@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { parseReference } from '@caseline/intake-domain';
-import { isTrackingToken, trackingToken } from '@caseline/service-kit';
+import { Access, isTrackingToken, trackingToken } from '@caseline/service-kit';
 import { chooseLanguage, isLanguage, Language } from './i18n';
 import { PublicCases } from './public-case';
 import { renderCasePage, renderErrorPage, renderInvalidReferencePage, renderLookupPage, renderNotFoundPage, TRACKING_HEADERS } from './tracking.page';
@@ -17,6 +17,7 @@ const caseLink = (reference: string, token: string, language?: Language): string
  * a thrown HttpException would reach the global ProblemDetailsFilter and come out as problem+json.
  */
 @Controller('track')
+@Access.public()
 export class TrackingController {
   private readonly logger = new Logger('Tracking');
 
