@@ -52,8 +52,17 @@ export function quotedReferences(...texts: string[]): string[] {
   return found;
 }
 
-/** Text as a case may hold it: no NUL or other control characters (PostgreSQL refuses NUL), line ends as \n. */
-export const cleanText = (text: string): string => text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+/**
+ * Text as a case may hold it: no NUL or other control characters (PostgreSQL refuses NUL), no lone
+ * UTF-16 surrogates (a UTF-16 part or encoded word can carry them; intake refuses them), line ends as \n.
+ */
+export const cleanText = (text: string): string =>
+  text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+
+/** At most `max` UTF-16 units of a text, never ending in half a surrogate pair. */
+export const clip = (text: string, max: number): string => (text.length <= max ? text : text.slice(0, /[\ud800-\udbff]/.test(text[max - 1]) ? max - 1 : max));
 
 const REPLY_HEADER = [
   /^On\b.{0,300}\bwrote:\s*$/i, // Gmail, Apple Mail, Thunderbird
@@ -100,7 +109,8 @@ export function guessLanguage(text: string): 'en' | 'es' {
 const ADDRESS_LINE = /^\s*(?:address|location|where|direcci[oó]n|ubicaci[oó]n|lugar)\s*:\s*(\S.{2,199}?)\s*$/im;
 const STREET_TYPES = 'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Place|Pl|Lane|Ln|Drive|Dr|Way|Court|Ct|Terrace|Parkway|Pkwy|Broadway|Plaza';
 // A house number, up to three name words (not words like "on", "times" that follow a count), a street type.
-const STREET_ADDRESS = new RegExp(`\\b\\d{1,5}\\s+(?:(?!(?:on|at|in|of|and|or|near|by|to|from|for|the|times|days|weeks|hours|years|people|cars)\\b)[A-Za-z0-9][\\w'.-]*\\s+){0,3}?(?:${STREET_TYPES})\\b`, 'i');
+// Words of at most 40 characters: the address stays within intake's 300 ("1 aaa…aaa St" is no street).
+const STREET_ADDRESS = new RegExp(`\\b\\d{1,5}\\s+(?:(?!(?:on|at|in|of|and|or|near|by|to|from|for|the|times|days|weeks|hours|years|people|cars)\\b)[A-Za-z0-9][\\w'.-]{0,39}\\s+){0,3}?(?:${STREET_TYPES})\\b`, 'i');
 
 /**
  * The address the resident wrote: a line "Address: …" / "Dirección: …", else the first

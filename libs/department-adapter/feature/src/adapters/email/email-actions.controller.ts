@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createHash } from 'node:crypto';
-import { escapeHtml, htmlPage as page, ProblemException, sendPage as send } from '@caseline/service-kit';
+import { Access, escapeHtml, htmlPage as page, ProblemException, sendPage as send } from '@caseline/service-kit';
 import { WorkOrdersService } from '../../work-orders.service';
 import { EmailDepartmentSystem } from './email-department-system';
 import { EMAIL_ACTIONS, EmailAction, EmailLink, EmailLinkRefused, isEmailAction } from './email-links';
@@ -36,6 +36,7 @@ const one = (value: unknown): string | undefined => (typeof value === 'string' ?
  * action and expiry, so none of them can be changed; the same confirmation twice is recorded once.
  */
 @Controller('v1/department-email/:department/work-orders/:workOrderId/:action')
+@Access.signed('signed work-order link')
 export class EmailActionsController {
   constructor(private readonly workOrders: WorkOrdersService) {}
 
@@ -51,7 +52,8 @@ export class EmailActionsController {
   async act(@Param() params: Record<string, string>, @Query() query: Form, @Body() form: Form, @Res() response: Response): Promise<void> {
     await this.answer(response, async () => {
       const { link } = this.verified(params, query);
-      const input = this.read(link.action, form);
+      // No body at all (none sent, or a type Express does not parse) is an empty form.
+      const input = this.read(link.action, form ?? {});
       if ('error' in input) return { status: 400, body: this.form(link, query, input.error, form) };
       const status = EMAIL_ACTIONS[link.action];
       // One change per link and content: the same confirmation sent twice is recorded once.
