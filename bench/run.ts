@@ -9,7 +9,7 @@
  *  4. the department adapter against the simulator (bench/department-adapter.ts), in its own system;
  *  5. notifications against the mail catcher (bench/notifications.ts), last, in its own system.
  * BENCH_ONLY=routing (only the routing decisions, no infrastructure), BENCH_ONLY=adapter (only the
- * adapter), BENCH_ONLY=notifications, BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000),
+ * adapter), BENCH_ONLY=notifications, BENCH_ONLY=security (the cost of sealing personal data and of verifying staff tokens on intake, bench/personal-data.ts), BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000),
  * BENCH_NOTIFICATIONS (default 2000).
  */
 import 'reflect-metadata';
@@ -23,6 +23,7 @@ import { consumerLag, gridPlace, provideInfrastructure, sessionOf, TestSystem, t
 import { percentile } from './case-events';
 import { describeDepartmentAdapter, measureDepartmentAdapter } from './department-adapter';
 import { describeNotifications, measureNotifications } from './notifications';
+import { describeSealing, measureSealedIntake, measureSealingCrypto, measureVaultSeals } from './personal-data';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -69,12 +70,12 @@ async function rawPostgresInserts(databaseUrl: string): Promise<number> {
 }
 
 /** Requests a second (and latency) of one request (its body made afresh for each), sent by `connections` clients for `duration` s. */
-async function throughput(request: { url: string; method?: 'GET' | 'POST'; contentType?: string; body?: () => string }, duration = seconds, rejected = false) {
+async function throughput(request: { url: string; method?: 'GET' | 'POST'; contentType?: string; headers?: Record<string, string>; body?: () => string }, duration = seconds, rejected = false) {
   const { body } = request;
   const result = await autocannon({
     url: request.url,
     method: request.method ?? 'GET',
-    headers: request.contentType ? { 'content-type': request.contentType } : {},
+    headers: { ...(request.contentType ? { 'content-type': request.contentType } : {}), ...request.headers },
     connections,
     duration,
     ...(body ? { requests: [{ setupRequest: (next: object) => ({ ...next, body: body() }) }] } : {}),
@@ -149,6 +150,24 @@ async function main() {
     }
     return;
   }
+  if (process.env.BENCH_ONLY === 'security') {
+    // Intake alone, as in the intake phase below: with and without a reporter's contact to seal, and with and without a staff token to verify.
+    const intakeOnly = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections) });
+    try {
+      const crypto = measureSealingCrypto();
+      await intakeOnly.start(['intake']);
+      const intake = await measureSealedIntake(intakeOnly.url('intake'), throughput);
+      // The same report without contact, taken by an operator on the phone: a bearer token verified on each request.
+      const signedIn = await throughput({ ...nativeSubmission(intakeOnly.url('intake'), () => ({ ...report(), channel: 'phone' })), headers: await intakeOnly.as('olivia.operator') });
+      await intakeOnly.stop();
+      console.log(describeSealing(crypto, intake, await measureVaultSeals(env.DATABASE_URL!, connections, seconds)));
+      console.log(`intake POST /v1/cases by a signed-in operator (token verified), no contact: ${signedIn.perSecond.toFixed(0)}/s (${((signedIn.perSecond / intake.withoutContact.perSecond) * 100).toFixed(0)}% of anonymous; p50 ${signedIn.p50} ms, p99 ${signedIn.p99} ms, ${signedIn.failed} failed)`);
+    } finally {
+      await intakeOnly.stop();
+      await release();
+    }
+    return;
+  }
   const system = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections), RATE_LIMIT_PER_API_KEY_PER_MINUTE: '0' });
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
   const kafka = testKafka();
@@ -163,6 +182,10 @@ async function main() {
     await throughput(nativeSubmission(intakeUrl), 3); // warm-up (JIT, pools), not counted
     const intake = await throughput(nativeSubmission(intakeUrl));
     console.log(describe('intake POST /v1/cases', intake));
+    // The same reports taken by an operator on the phone: each request's bearer token verified (RS256, keys cached).
+    const operator = await system.as('olivia.operator');
+    const signedIn = await throughput({ ...nativeSubmission(intakeUrl, () => ({ ...report(), channel: 'phone' })), headers: operator });
+    console.log(describe('intake POST /v1/cases by a signed-in operator', signedIn));
     // The HTTP edge alone (parse, validate, answer 422 for an unknown service; no database): intake's ceiling here.
     const edge = await throughput(nativeSubmission(intakeUrl, () => ({ ...report(), serviceCode: 'NOT-IN-CATALOG' })), seconds, true);
     console.log(`intake HTTP edge only (422, no database): ${edge.perSecond.toFixed(0)}/s`);
@@ -196,10 +219,11 @@ async function main() {
     const ratio = intake.perSecond / raw;
     console.log(`\nintake / raw PostgreSQL = ${(ratio * 100).toFixed(0)}% (target ≥ 40%); intake / its HTTP edge alone = ${((intake.perSecond / edge.perSecond) * 100).toFixed(0)}%`);
     console.log(`Open311 / native submissions = ${((open311.perSecond / intake.perSecond) * 100).toFixed(0)}% (target ≥ 80%); public view / submissions = ${(publicView.perSecond / intake.perSecond).toFixed(1)}× (target ≥ 5×)`);
+    console.log(`signed-in operator / anonymous resident submissions = ${((signedIn.perSecond / intake.perSecond) * 100).toFixed(0)}% (the cost of verifying a token on every request)`);
     console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
     const results = join(__dirname, 'results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, edge, open311, publicView, ratio, e2e, adapter, notifications }, null, 2));
+    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, signedIn, edge, open311, publicView, ratio, e2e, adapter, notifications }, null, 2));
   } finally {
     await pool.end();
     await system.stop();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createTransport, SendMailOptions, Transporter } from 'nodemailer';
-import { consumerLag, testKafka, waitFor } from '@caseline/testing';
+import type { CaseEventEnvelope } from '@caseline/case-contracts';
+import { openHistory, PersonalDataVault } from '@caseline/personal-data';
+import { asSql, consumerLag, testKafka, waitFor } from '@caseline/testing';
 import { messagesTo, withWholeSystem } from './case-api';
 
 const REQUEST_ADDRESS = 'requests@demo-city.caseline.local';
@@ -17,10 +19,12 @@ describe('the email channel', () => {
   // Intake's own answers (from the request address); the notification service's updates come from elsewhere.
   const repliesTo = async (email: string) => (await messagesTo(the.system.url('mail-catcher'), email)).filter((m) => m.from === REQUEST_ADDRESS);
   const replies = (email: string, count: number) => waitFor(async () => (await repliesTo(email)).length >= count && repliesTo(email), `${count} reply(ies) to the resident`);
-  const reported = async (email: string) =>
-    (await the.pool.query(`SELECT data FROM case_log.events WHERE type = 'CaseReported' AND data->'reporter'->>'email' = $1 ORDER BY global_position`, [email])).rows.map(
-      (row: { data: Record<string, unknown> & { reference: string } }) => row.data,
-    );
+  // The sender's address is sealed in the log (ADR 0014): every emailed report is opened, as staff tooling would, and matched.
+  const reported = async (email: string) => {
+    const { rows } = await the.pool.query<CaseEventEnvelope>(`SELECT type, data FROM case_log.events WHERE type = 'CaseReported' AND data->>'channel' = 'email' ORDER BY global_position`);
+    const { events } = await openHistory(new PersonalDataVault(asSql(the.pool)), rows);
+    return events.map((event) => event.data as Record<string, unknown> & { reference: string; reporter?: { email?: string } }).filter((data) => data.reporter?.email === email);
+  };
   const eventsOf = async (reference: string, type: string) =>
     (await the.pool.query(`SELECT data, metadata FROM case_log.events WHERE type = $2 AND case_id = (SELECT case_id FROM case_log.events WHERE data->>'reference' = $1 LIMIT 1) ORDER BY case_version`, [reference, type])).rows as {
       data: Record<string, unknown>;
@@ -29,7 +33,7 @@ describe('the email channel', () => {
   const resident = () => `resident.${randomUUID()}@example.org`;
 
   beforeAll(async () => {
-    const described = (await (await fetch(`${intakeUrl()}/v1/email-intake`)).json()) as { address: string; smtpPort: number };
+    const described = (await (await the.system.fetchAs('ada.admin', `${intakeUrl()}/v1/email-intake`)).json()) as { address: string; smtpPort: number };
     expect(described).toMatchObject({ address: REQUEST_ADDRESS, smtpPort: Number(the.system.env.INTAKE_SMTP_PORT) });
     smtp = createTransport({ host: '127.0.0.1', port: described.smtpPort, secure: false, ignoreTLS: true });
   });

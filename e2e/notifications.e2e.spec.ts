@@ -16,7 +16,6 @@ describe('notifications', () => {
   const the = withWholeSystem();
   const catcher = () => the.system.url('mail-catcher');
   const textsTo = async (phone: string) => (await (await fetch(`${catcher()}/sms/messages?to=${encodeURIComponent(e164(phone))}`)).json()) as Text[];
-  const intake = (path: string, body: unknown) => fetch(`${the.system.url('intake')}/v1/cases/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const report = async (body: object) => {
     const response = await the.api.report({ serviceCode: 'STREETLIGHT', description: 'The lamp is out', channel: 'web', location: distinctPlace(), ...body });
     expect(response.status).toBe(201);
@@ -100,7 +99,7 @@ describe('notifications', () => {
     const email = `ask.${randomUUID()}@example.org`;
     const { reference } = await report({ reporter: { email } });
     await the.api.waitForHistory(reference, ['CaseRouted'], 'the routing');
-    expect((await intake(`${reference}/information-requests`, { question: 'Which pole number is on the lamp post?' })).status).toBe(200);
+    expect((await the.api.act(reference, 'information-requests', { question: 'Which pole number is on the lamp post?' })).status).toBe(200);
     const asked = await waitFor(async () => (await messagesTo(catcher(), email)).find((m) => m.subject === `We need more information about your request ${reference}`), 'the question');
     expect(asked.text).toContain('Which pole number is on the lamp post?');
     expect(asked.replyTo).toBe('requests@demo-city.caseline.local');
@@ -192,7 +191,7 @@ describe('notifications', () => {
   it('previews any message for a case, in the reporter\'s language or another, and lists missing translations', async () => {
     const { reference } = await report({ reporter: { email: `preview.${randomUUID()}@example.org`, language: 'es' } });
     await the.api.waitForHistory(reference, ['CaseRouted'], 'the routing');
-    const preview = async (query: string) => fetch(`${the.system.url('notification')}/v1/notifications/preview?reference=${reference}&${query}`);
+    const preview = async (query: string) => the.system.fetchAs('olivia.operator', `${the.system.url('notification')}/v1/notifications/preview?reference=${reference}&${query}`);
     const assigned = (await (await preview('purpose=assigned')).json()) as { subject: string; text: string; language: string };
     expect(assigned).toMatchObject({ language: 'es', subject: `Su solicitud ${reference} está en manos de: Department of Transportation` });
     const sms = (await (await preview('purpose=resolved&channel=sms&language=en')).json()) as { text: string };
@@ -200,8 +199,8 @@ describe('notifications', () => {
     const escalated = (await (await preview('purpose=escalated&language=es')).json()) as { language: string; missingTranslation: string };
     expect(escalated).toMatchObject({ language: 'en', missingTranslation: 'es' });
     expect((await preview('purpose=thanks')).status).toBe(400);
-    expect((await fetch(`${the.system.url('notification')}/v1/notifications/preview?reference=999-999-999&purpose=assigned`)).status).toBe(404);
-    const templates = (await (await fetch(`${the.system.url('notification')}/v1/notifications/templates`)).json()) as { missingTranslations: { purpose: string }[] };
+    expect((await the.system.fetchAs('olivia.operator', `${the.system.url('notification')}/v1/notifications/preview?reference=999-999-999&purpose=assigned`)).status).toBe(404);
+    const templates = (await (await the.system.fetchAs('ada.admin', `${the.system.url('notification')}/v1/notifications/templates`)).json()) as { missingTranslations: { purpose: string }[] };
     expect(templates.missingTranslations.map((m) => m.purpose)).toEqual(expect.arrayContaining(['escalated']));
   });
 
@@ -219,7 +218,7 @@ describe('notifications', () => {
     const email = `closed.${randomUUID()}@example.org`;
     const { reference, id } = await report({ reporter: { email } });
     await the.api.waitForHistory(reference, ['ResidentNotified', 'ResidentNotified'], 'the first messages');
-    expect((await intake(`${reference}/cancel`, { reason: 'The utility company owns this lamp' })).status).toBe(200);
+    expect((await the.api.act(reference, 'cancel', { reason: 'The utility company owns this lamp' })).status).toBe(200);
     await the.api.waitForHistory(reference, ['CaseCancelled'], 'the cancellation');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // POST …/cancel is the reporter's own action: they know. (A closing by staff is explained: plan.unit.spec.ts.)
@@ -296,7 +295,7 @@ describe('notifications', () => {
 
     it('lets anyone with the tracking link follow a case, once their address is confirmed from its mailbox', async () => {
       const { reference, id } = await report({ reporter: { email: `owner.${randomUUID()}@example.org` } });
-      const { trackingUrl } = (await (await fetch(`${the.system.url('intake')}/v1/cases/${reference}`)).json()) as { trackingUrl: string };
+      const { trackingUrl } = await the.api.find(reference);
       const token = new URL(trackingUrl).searchParams.get('token')!;
       const casePage = await (await fetch(`${the.system.url('intake')}/track/${reference}?token=${token}`)).text();
       expect(casePage).toContain(`action="/track/${reference}/followers?token=`);
@@ -316,7 +315,9 @@ describe('notifications', () => {
       expect((await form(link.replace('neighbour.', 'someone-else.'))).status).toBe(404);
       expect((await form(link)).status).toBe(200);
       expect((await form(link)).status).toBe(200); // twice: still one follower
-      expect(await eventsOf(id, 'CaseFollowed')).toEqual([{ follower: { email: follower, language: 'en' } }]);
+      // The follower's address is sealed with their own key (ADR 0014).
+      expect(await eventsOf(id, 'CaseFollowed')).toEqual([{ follower: { personal: { k: expect.any(String), iv: expect.any(String), ct: expect.any(String) }, language: 'en' } }]);
+      expect(JSON.stringify(await eventsOf(id, 'CaseFollowed'))).not.toContain(follower);
 
       await crew(reference, 'scheduled');
       await waitFor(async () => (await messagesTo(catcher(), follower)).some((m) => m.subject === `Request ${reference}, which you follow, is scheduled`), 'the follower to hear of it');

@@ -17,6 +17,28 @@ export interface ReporterContact {
   notify?: boolean;
 }
 
+/**
+ * What a resident tells only the city: their contact details, and free text they marked private
+ * (e.g. "gate code 1234, call before coming"). Never written to an event in clear (ADR 0014).
+ */
+export interface PersonalFields {
+  name?: string;
+  email?: string;
+  phone?: string;
+  privateDetails?: string;
+}
+
+/**
+ * Personal fields sealed with the resident's own key (AES-256-GCM; @caseline/personal-data): `k`
+ * names the key, `iv` and `ct` (ciphertext and tag) are base64. Once the key is destroyed (erasure,
+ * retention) no copy of this value can be opened again.
+ */
+export interface SealedPersonalData {
+  k: string;
+  iv: string;
+  ct: string;
+}
+
 export interface CaseReported {
   type: 'CaseReported';
   data: {
@@ -28,7 +50,13 @@ export interface CaseReported {
     description: string;
     location: Location;
     channel: Channel;
+    /**
+     * Schema 1: the reporter's contact in clear. Schema 2: only what is not personal (language,
+     * notify); the contact and the private details are sealed in `personal`.
+     */
     reporter?: ReporterContact;
+    /** Schema 2: the reporter's PersonalFields, sealed with their key. */
+    personal?: SealedPersonalData;
     /** Answers to the service's questions, by attribute code. */
     attributes?: Record<string, AttributeAnswer>;
     /** A photo or document the reporter linked (kept as a link, never fetched into the log). */
@@ -301,10 +329,24 @@ export interface ResidentNotificationFailed {
   };
 }
 
-/** Someone asked for updates on this case: a resident (from its tracking page, confirmed from their mailbox) or a partner system (its API key). */
+/**
+ * Someone asked for updates on this case: a resident (from its tracking page, confirmed from their
+ * mailbox) or a partner system (its API key). Schema 1 held the resident's email in clear; schema 2
+ * seals it (PersonalFields { email }) with the follower's own key.
+ */
 export interface CaseFollowed {
   type: 'CaseFollowed';
-  data: { follower: { email: string; language: 'en' | 'es' } | { partner: string } };
+  data: { follower: { email: string; language: 'en' | 'es' } | { personal: SealedPersonalData; language: 'en' | 'es' } | { partner: string } };
+}
+
+/**
+ * A resident's key was destroyed (at their request, or when the retention period ran out): the
+ * personal data of the reporter (or of a follower) of this case can no longer be read anywhere.
+ * The case and its history stay, for statistics. Holds nothing personal.
+ */
+export interface PersonalDataErased {
+  type: 'PersonalDataErased';
+  data: { reason: 'request' | 'retention'; of: 'reporter' | 'follower' };
 }
 
 /** The reporter answered the satisfaction survey sent after the resolution. */
@@ -319,7 +361,7 @@ export interface NotificationsStopped {
   data: { channel: NotificationChannel; recipient: string; audience?: NotificationAudience };
 }
 
-export type CaseEvent = CaseSplit | ChildCaseResolved | CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | NotificationsStopped | CaseFollowed | SatisfactionRecorded | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
+export type CaseEvent = PersonalDataErased | CaseSplit | ChildCaseResolved | CaseUnlinked | DuplicateConfirmed | DuplicateReported | DuplicateWithdrawn | CaseReported | CaseRouted | CaseSentToTriage | CaseReferred | InformationRequested | DeadlineMoved | DeadlineApproaching | CaseEscalated | WorkOrderCreated | WorkOrderRefused | WorkOrderStatusChanged | CaseResolved | ResidentNotified | ResidentNotificationFailed | NotificationsStopped | CaseFollowed | SatisfactionRecorded | InformationAdded | NoteAdded | CaseCancelled | CaseReopened | CaseLinked;
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
@@ -351,11 +393,13 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'DuplicateWithdrawn',
   'CaseSplit',
   'ChildCaseResolved',
+  'PersonalDataErased',
 ];
 
 /** Current schema version of each event type's data. */
 export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
-  CaseReported: 1,
+  // 2: personal data sealed (ADR 0014); readers still take schema 1's clear contact.
+  CaseReported: 2,
   CaseRouted: 1,
   CaseSentToTriage: 1,
   CaseReferred: 1,
@@ -370,7 +414,7 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   ResidentNotified: 1,
   ResidentNotificationFailed: 1,
   NotificationsStopped: 1,
-  CaseFollowed: 1,
+  CaseFollowed: 2,
   SatisfactionRecorded: 1,
   InformationAdded: 1,
   NoteAdded: 1,
@@ -383,6 +427,7 @@ export const CASE_EVENT_SCHEMA_VERSION: Record<CaseEventType, number> = {
   DuplicateWithdrawn: 1,
   CaseSplit: 1,
   ChildCaseResolved: 1,
+  PersonalDataErased: 1,
 };
 
 export const isCaseEventType = (type: string): type is CaseEventType => (CASE_EVENT_TYPES as readonly string[]).includes(type);

@@ -60,8 +60,13 @@ export function summarize(event: CaseEvent): string {
       return `Resolved (${event.data.resolution})${event.data.note ? `: ${event.data.note}` : ''}`;
     case 'ResidentNotified':
       return `${AUDIENCE_WORDS[event.data.audience ?? 'reporter']} told "${event.data.purpose}" by ${event.data.channel}`;
-    case 'CaseFollowed':
-      return 'partner' in event.data.follower ? `Partner system ${event.data.follower.partner} follows this request` : `A resident follows this request (${event.data.follower.email.replace(/^(.).*@/, '$1***@')})`;
+    case 'CaseFollowed': {
+      const { follower } = event.data;
+      if ('partner' in follower) return `Partner system ${follower.partner} follows this request`;
+      return 'email' in follower ? `A resident follows this request (${follower.email.replace(/^(.).*@/, '$1***@')})` : 'A resident follows this request';
+    }
+    case 'PersonalDataErased':
+      return `The ${event.data.of}'s personal data was erased (${event.data.reason === 'request' ? 'at their request' : 'the retention period ended'}); the request stays for statistics`;
     case 'SatisfactionRecorded':
       return `The reporter rated the service ${event.data.rating}/5${event.data.comment ? `: ${event.data.comment}` : ''}`;
     case 'NotificationsStopped':

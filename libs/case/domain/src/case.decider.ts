@@ -13,6 +13,7 @@ import type {
   ResidentNotificationFailed,
   NotificationsStopped,
   CaseFollowed,
+  PersonalDataErased,
   SatisfactionRecorded,
   InformationAdded,
   CaseCancelled,
@@ -63,7 +64,7 @@ export type CaseState =
       duplicates: string[];
       /** Child cases split off for other departments, and whether each is resolved. */
       children: { caseId: string; reference: string; resolved: boolean }[];
-      /** Who follows it: residents' normalized emails, partner:<name> for partner systems. */
+      /** Who follows it: residents' normalized emails (resident:<key> once sealed), partner:<name> for partner systems. */
       followers?: string[];
       /** The reporter's survey answer, once. */
       satisfaction?: number;
@@ -90,6 +91,8 @@ export type RecordWorkOrderStatus = { type: 'RecordWorkOrderStatus'; data: WorkO
 export type RecordResidentNotified = { type: 'RecordResidentNotified'; data: ResidentNotified['data'] };
 export type RecordResidentNotificationFailed = { type: 'RecordResidentNotificationFailed'; data: ResidentNotificationFailed['data'] };
 export type FollowCase = { type: 'FollowCase'; data: CaseFollowed['data'] };
+/** A resident's key was destroyed: recorded on each case that held their data (once per key, by its event id). */
+export type RecordPersonalDataErased = { type: 'RecordPersonalDataErased'; data: PersonalDataErased['data'] };
 export type RecordSatisfaction = { type: 'RecordSatisfaction'; data: SatisfactionRecorded['data'] };
 /** An address unsubscribed through a message about this case (the notification service records it once). */
 export type StopNotifications = { type: 'StopNotifications'; data: NotificationsStopped['data'] };
@@ -109,7 +112,7 @@ export type MoveDeadline = { type: 'MoveDeadline'; data: DeadlineMoved['data'] }
 /** Timers: the decider fills in the deadline in force, so a stale timer can only act on the current one. */
 export type RemindDeadline = { type: 'RemindDeadline'; data: Record<string, never> };
 export type EscalateCase = { type: 'EscalateCase'; data: { to: CaseEscalated['data']['to']; councilMember?: CaseEscalated['data']['councilMember'] } };
-export type CaseCommand = SplitCase | RecordChildResolved | LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | StopNotifications | FollowCase | RecordSatisfaction | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
+export type CaseCommand = RecordPersonalDataErased | SplitCase | RecordChildResolved | LinkAsDuplicate | ConfirmDuplicate | UnlinkDuplicate | CountDuplicate | WithdrawDuplicate | SettleDuplicate | RequestInformation | MoveDeadline | RemindDeadline | EscalateCase | ReportCase | RouteCase | SendToTriage | ReferCase | RecordWorkOrderCreated | RecordWorkOrderRefused | RecordWorkOrderStatus | RecordResidentNotified | RecordResidentNotificationFailed | StopNotifications | FollowCase | RecordSatisfaction | AddInformation | AddNote | CancelCase | ReopenCase | LinkCase;
 
 export type CaseErrorCode = 'already-answered' | 'case-already-exists' | 'case-not-found' | 'case-not-routed' | 'already-waiting' | 'not-a-duplicate' | 'unknown-work-order' | 'case-closed' | 'case-not-resolved' | 'invalid-link';
 
@@ -194,7 +197,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
     case 'FollowCase': {
       if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}: there is nothing more to follow`);
       const { follower } = command.data;
-      const normalized = 'partner' in follower ? follower : { ...follower, email: follower.email.trim().toLowerCase() };
+      const normalized = 'email' in follower ? { ...follower, email: follower.email.trim().toLowerCase() } : follower;
       return (state.followers ?? []).includes(followerKey(normalized)) ? [] : [{ type: 'CaseFollowed', data: { follower: normalized } }];
     }
 
@@ -202,6 +205,9 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       if (state.status !== 'resolved') throw new CaseDomainError('case-not-resolved', `Case ${state.reference} is not resolved: the survey comes after`);
       if (state.satisfaction !== undefined) throw new CaseDomainError('already-answered', `The survey of case ${state.reference} was already answered`);
       return [{ type: 'SatisfactionRecorded', data: command.data }];
+
+    case 'RecordPersonalDataErased':
+      return [{ type: 'PersonalDataErased', data: command.data }];
 
     case 'SplitCase':
       if (state.status === 'resolved' || state.status === 'cancelled') throw new CaseDomainError('case-closed', `Case ${state.reference} is ${state.status}`);
@@ -290,7 +296,9 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
   }
 }
 
-const followerKey = (follower: CaseFollowed['data']['follower']): string => ('partner' in follower ? `partner:${follower.partner}` : follower.email);
+/** One follower once: a sealed address is known by its resident's key (the same address always finds the same key). */
+const followerKey = (follower: CaseFollowed['data']['follower']): string =>
+  'partner' in follower ? `partner:${follower.partner}` : 'personal' in follower ? `resident:${follower.personal.k}` : follower.email;
 
 /** How far along the work is; a status of a lower stage never moves a case back. */
 const WORK_STAGE: Record<WorkOrderStatus, number> = { acknowledged: 1, scheduled: 2, in_progress: 3, on_hold: 0, completed: 4, not_fixed: 4, rejected: 0 };
@@ -374,6 +382,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return { ...state, satisfaction: event.data.rating };
     case 'NoteAdded':
     case 'NotificationsStopped':
+    case 'PersonalDataErased':
       return state;
   }
 }

@@ -299,4 +299,20 @@ describe('case decider', () => {
       ]);
     });
   });
+  describe('personal data (ADR 0014)', () => {
+    const sealed = (k: string) => ({ k, iv: 'aXY=', ct: 'Y3Q=' });
+
+    it('takes a follower once per resident key, whatever the ciphertext', () => {
+      const followed: CaseEvent = { type: 'CaseFollowed', data: { follower: { personal: sealed('key-a'), language: 'en' } } };
+      spec.given([reported()]).when({ type: 'FollowCase', data: { follower: { personal: sealed('key-a'), language: 'en' } } }).then([followed]);
+      spec.given([reported(), followed]).when({ type: 'FollowCase', data: { follower: { personal: { ...sealed('key-a'), ct: 'b3RoZXI=' }, language: 'es' } } }).then([]);
+      spec.given([reported(), followed]).when({ type: 'FollowCase', data: { follower: { personal: sealed('key-b'), language: 'en' } } }).then([{ type: 'CaseFollowed', data: { follower: { personal: sealed('key-b'), language: 'en' } } }]);
+    });
+
+    it('records an erasure on the case whatever its state, changing nothing else', () => {
+      const erased: CaseEvent = { type: 'PersonalDataErased', data: { reason: 'retention', of: 'reporter' } };
+      spec.given([reported(), routed()]).when({ type: 'RecordPersonalDataErased', data: erased.data }).then([erased]);
+      expect(caseDecider.evolve(caseDecider.evolve(caseDecider.initialState(), reported()), erased)).toEqual(caseDecider.evolve(caseDecider.initialState(), reported()));
+    });
+  });
 });

@@ -44,6 +44,7 @@ function rowOf(history: CaseEventEnvelope[]) {
   const state = foldCase(caseDecider, history);
   if (!state.exists || history[0].type !== 'CaseReported') return undefined;
   const reported = history[0].data as CaseReported['data'];
+  // Only schema 1 holds a clear contact here; a sealed reporter is found by its blind index (search).
   const email = reported.reporter?.email && normalizeEmail(reported.reporter.email);
   const phone = reported.reporter?.phone && normalizePhone(reported.reporter.phone);
   return [
@@ -67,7 +68,8 @@ function rowOf(history: CaseEventEnvelope[]) {
 /**
  * The staff search read model (intake.case_index), kept from the case log by the intake projection
  * (ReadModelsProjection), which derives the row from the case's whole stream.
- * The reporter's email and phone are kept only as hashes (see contactHash).
+ * The reporter's email and phone are kept only as keyed hashes (see contactHash), and only those
+ * of events written before sealing; sealed reporters are found through privacy's blind indexes.
  */
 @Injectable()
 export class CaseIndex {
@@ -96,6 +98,7 @@ export class CaseIndex {
     if (filter.statuses) conditions.push(`status = ANY(${parameter(filter.statuses)}::text[])`);
     if (filter.serviceCode) conditions.push(`service_code = ${parameter(filter.serviceCode)}`);
     if (filter.department) conditions.push(`department = ${parameter(filter.department)}`);
+    if (filter.departments) conditions.push(`department = ANY(${parameter(filter.departments)}::text[])`);
     if (filter.reportedFrom) conditions.push(`reported_at >= ${parameter(filter.reportedFrom)}`);
     if (filter.reportedTo) conditions.push(`reported_at < ${parameter(filter.reportedTo)}`);
     if (filter.bbox) {
@@ -105,8 +108,11 @@ export class CaseIndex {
     // Built-in full text search ('simple': no stemming, any language), so no extension is needed.
     // The words are letters and digits only, so they cannot inject tsquery syntax.
     if (filter.words?.length) conditions.push(`description_words @@ to_tsquery('simple', ${parameter(filter.words.map((word) => `${word}:*`).join(' & '))})`);
-    if (filter.reporterEmailHash) conditions.push(`reporter_email_sha256 = ${parameter(filter.reporterEmailHash)}`);
-    if (filter.reporterPhoneHash) conditions.push(`reporter_phone_sha256 = ${parameter(filter.reporterPhoneHash)}`);
+    // A sealed reporter's cases are found by the blind indexes privacy keeps of them, until erased.
+    const reportedBy = (column: string, contact: { hash: Buffer; blindIndex: Buffer }) =>
+      `(${column} = ${parameter(contact.hash)} OR case_id IN (SELECT case_id FROM privacy.sealed_cases WHERE role = 'reporter' AND blind_indexes @> ARRAY[${parameter(contact.blindIndex)}::bytea]))`;
+    if (filter.reporterEmail) conditions.push(reportedBy('reporter_email_sha256', filter.reporterEmail));
+    if (filter.reporterPhone) conditions.push(reportedBy('reporter_phone_sha256', filter.reporterPhone));
     if (filter.after) conditions.push(`(reported_at, case_id) < (${parameter(filter.after.reportedAt)}::timestamptz, ${parameter(filter.after.caseId)}::uuid)`);
     // One row more than asked tells whether there is a next page.
     const rows = await this.dataSource.query<CaseIndexRow[]>(

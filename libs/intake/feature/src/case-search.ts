@@ -5,6 +5,8 @@ export interface CaseFilter {
   statuses?: CaseStatus[];
   serviceCode?: string;
   department?: string;
+  /** Only cases of these departments (department staff's scope). */
+  departments?: string[];
   /** Reported at or after (inclusive). */
   reportedFrom?: Date;
   /** Reported before (exclusive). */
@@ -12,8 +14,12 @@ export interface CaseFilter {
   bbox?: BoundingBox;
   /** Words that must all start a word of the description (e.g. "street" finds "streetlight"). */
   words?: string[];
-  reporterEmailHash?: Buffer;
-  reporterPhoneHash?: Buffer;
+  /**
+   * The reporter's email or phone, as the index can find it: a keyed hash of the clear contact of
+   * schema 1 events, and the blind index of sealed reporters (privacy.resident_identifiers).
+   */
+  reporterEmail?: { hash: Buffer; blindIndex: Buffer };
+  reporterPhone?: { hash: Buffer; blindIndex: Buffer };
   limit: number;
   after?: CursorPosition;
 }

@@ -13,6 +13,8 @@ export interface CaseSubmission {
   attributes?: AnswerInput;
   mediaUrl?: string;
   reporter?: ReporterContact;
+  /** Free text the resident marked private: sealed with their contact, never public. */
+  privateDetails?: string;
   /** Who submitted it and how: the history's "who did it". */
   actor: Actor;
   channel: Channel;
@@ -30,6 +32,7 @@ export interface SubmissionFieldNames extends FieldNames {
   name: string;
   email: string;
   phone: string;
+  privateDetails: string;
 }
 
 export const nativeSubmissionFields: SubmissionFieldNames = {
@@ -42,6 +45,7 @@ export const nativeSubmissionFields: SubmissionFieldNames = {
   name: 'reporter.name',
   email: 'reporter.email',
   phone: 'reporter.phone',
+  privateDetails: 'privateDetails',
 };
 export const open311SubmissionFields: SubmissionFieldNames = {
   ...open311FieldNames,
@@ -53,6 +57,8 @@ export const open311SubmissionFields: SubmissionFieldNames = {
   name: 'first_name',
   email: 'email',
   phone: 'phone',
+  // Open311 has no such field: never set there.
+  privateDetails: 'privateDetails',
 };
 
 /** One broken rule of a submission, named as the edge names the field (problem+json's shape). */
@@ -65,7 +71,7 @@ export interface SubmissionViolation {
 export const MAX_DESCRIPTION_LENGTH = 4000;
 
 /** The longest each text field may be, whatever the channel (the same limits the native DTO states). */
-const MAX_LENGTH = { address: 300, addressId: 100, mediaUrl: 2000, name: 200, email: 254, phone: 32 } as const;
+const MAX_LENGTH = { address: 300, addressId: 100, mediaUrl: 2000, name: 200, email: 254, phone: 32, privateDetails: 2000 } as const;
 
 // One address, nothing a mail header could split into two.
 const isHttpUrl = (text: string): boolean => {
@@ -81,7 +87,7 @@ const isHttpUrl = (text: string): boolean => {
  * read (≤ 4,000 characters, after the edge's own limits), and a location inside the city.
  */
 export function submissionViolations(submission: CaseSubmission, boundary: Boundary | undefined): SubmissionViolation[] {
-  const { fieldNames, description, location, reporter, mediaUrl } = submission;
+  const { fieldNames, description, location, reporter, mediaUrl, privateDetails } = submission;
   const violations: SubmissionViolation[] = [];
   const texts: [keyof typeof MAX_LENGTH, string | undefined][] = [
     ['address', location.address],
@@ -90,6 +96,7 @@ export function submissionViolations(submission: CaseSubmission, boundary: Bound
     ['name', reporter?.name],
     ['email', reporter?.email],
     ['phone', reporter?.phone],
+    ['privateDetails', privateDetails],
   ];
   for (const [name, value] of texts) {
     if (value !== undefined && value.length > MAX_LENGTH[name]) {

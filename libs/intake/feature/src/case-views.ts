@@ -13,6 +13,7 @@ import type {
 } from '@caseline/case-contracts';
 import { asCaseEvent, caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase } from '@caseline/event-store';
+import { reporterPreferences } from '@caseline/personal-data';
 import { trackingUrl } from '@caseline/service-kit';
 
 /** A case as POST /v1/cases answers it (also to a retry with the same Idempotency-Key). */
@@ -28,14 +29,19 @@ export interface CaseView {
   trackingUrl: string;
 }
 
-/** Staff only (GET /v1/cases/{reference}, and every case action): the whole case, contact and internal notes included. */
+/** Staff only (GET /v1/cases/{reference}, and every case action): the whole case, internal notes included. */
 export interface StaffCaseView extends CaseView {
   description: string;
   location: Location;
   channel: Channel;
   attributes?: Record<string, AttributeAnswer>;
   mediaUrl?: string;
+  /** Language and notify; the contact itself only in GET /v1/cases/{reference}, each read recorded. */
   reporter?: ReporterContact;
+  /** What the reporter marked private, likewise. */
+  privateDetails?: string;
+  /** The reporter's personal data was erased: their contact and private details can no longer be read. */
+  personalData?: 'erased';
   priority?: CaseRouted['data']['priority'];
   workOrder?: { department: string; id: string; status?: WorkOrderStatus };
   resolution?: CaseResolved['data'] & { at: string };
@@ -79,7 +85,7 @@ export function staffViewOf(history: CaseEventEnvelope[]): StaffCaseView {
     channel,
     ...(attributes ? { attributes } : {}),
     ...(mediaUrl ? { mediaUrl } : {}),
-    ...(reporter ? { reporter } : {}),
+    ...(reporter ? { reporter: reporterPreferences(reporter) } : {}),
     ...(state.exists && state.workOrder ? { workOrder: state.workOrder } : {}),
     information: [],
     notes: [],

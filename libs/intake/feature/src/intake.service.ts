@@ -6,7 +6,8 @@ import { foldCase, WrongExpectedVersion } from '@caseline/event-store';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { Boundary, loadCityConfig, ServiceType } from '@caseline/city-config';
 import { formatReference, parseReference } from '@caseline/intake-domain';
-import { CaseLog, envInt, failpoint, problem, ProblemException } from '@caseline/service-kit';
+import { PersonalDataReads, PersonalDataVault, reporterPersonalData, reporterPreferences } from '@caseline/personal-data';
+import { CaseLog, envInt, failpoint, normalizeEmail, problem, ProblemException } from '@caseline/service-kit';
 import { CaseSubmission, SubmissionRejected, SubmissionViolation, submissionViolations } from './case-submission';
 import { CaseView, caseViewOf, StaffCaseView, staffViewOf } from './case-views';
 import { IdempotencyKey, IdempotencyKeys } from './idempotency-keys';
@@ -49,6 +50,8 @@ export class IntakeService {
     private readonly idempotencyKeys: IdempotencyKeys,
     private readonly catalogStore: CatalogStore,
     private readonly publicCases: PublicCases,
+    private readonly vault: PersonalDataVault,
+    private readonly reads: PersonalDataReads,
   ) {
     const city = loadCityConfig();
     this.boundary = city.boundary;
@@ -86,6 +89,10 @@ export class IntakeService {
     const reference = options.idempotencyKey ? await this.idempotencyKeys.claim(options.idempotencyKey, fresh) : fresh;
     failpoint('intake:after-idempotency-claim');
     const caseId = caseIdForReference(reference);
+    // The contact and the private details go into the log only sealed with the resident's key.
+    const { name, email, phone } = submission.reporter ?? {};
+    const personal = await this.vault.seal({ name, email, phone, privateDetails: submission.privateDetails }, { caseId, role: 'reporter' });
+    const preferences = reporterPreferences(submission.reporter);
     const data: CaseReported['data'] = {
       reference,
       serviceCode: service.code,
@@ -94,7 +101,8 @@ export class IntakeService {
       description: submission.description,
       location: submission.location,
       channel,
-      ...(submission.reporter ? { reporter: submission.reporter } : {}),
+      ...(preferences && Object.keys(preferences).length > 0 ? { reporter: preferences } : {}),
+      ...(personal ? { personal } : {}),
       ...(Object.keys(answers.answers).length > 0 ? { attributes: answers.answers } : {}),
       ...(submission.mediaUrl ? { mediaUrl: submission.mediaUrl } : {}),
     };
@@ -165,9 +173,23 @@ export class IntakeService {
     }
   }
 
-  /** Staff: the whole case, reporter contact and internal notes included. */
+  /** Staff: the whole case with its internal notes, but without the reporter's personal data (see withPersonalData). */
   async find(reference: string): Promise<StaffCaseView> {
     return staffViewOf((await this.caseByReference(reference)).history);
+  }
+
+  /**
+   * The view with the reporter's contact and private details opened for `reader`, who is recorded
+   * as having read them (through `purpose`) before they are answered; "erased" once their key is gone.
+   */
+  async withPersonalData(view: StaffCaseView, reader: Actor, purpose: string): Promise<StaffCaseView> {
+    const [reported] = await this.caseLog.history(view.id);
+    const personal = await reporterPersonalData(this.vault, reported.data as CaseReported['data']);
+    if (personal === undefined) return view;
+    if (personal === 'erased') return { ...view, personalData: 'erased' };
+    await this.reads.record({ actor: reader, caseId: view.id, reference: view.reference, fields: Object.keys(personal) as (keyof typeof personal)[], purpose });
+    const { privateDetails, ...contact } = personal;
+    return { ...view, ...(Object.keys(contact).length > 0 ? { reporter: { ...view.reporter, ...contact } } : {}), ...(privateDetails ? { privateDetails } : {}) };
   }
 
   /** Anyone: what the tracking page shows (the same cached view), no personal data and no internal notes. */
@@ -240,7 +262,9 @@ export class IntakeService {
   /** A resident follows the case (their address confirmed from its mailbox): they hear of it as it moves on. */
   async follow(reference: string, email: string, language: 'en' | 'es', actor: Actor): Promise<StaffCaseView> {
     const { caseId } = await this.caseByReference(reference);
-    return this.act(caseId, { type: 'FollowCase', data: { follower: { email, language } } }, actor);
+    // Sealed with the follower's own key: erasing their data reaches every case they follow.
+    const personal = (await this.vault.seal({ email: normalizeEmail(email) }, { caseId, role: 'follower' }))!;
+    return this.act(caseId, { type: 'FollowCase', data: { follower: { personal, language } } }, actor);
   }
 
   /** A partner system (by its API key) hears of the case by webhook from now on, as for the cases it submitted. */

@@ -80,6 +80,9 @@ export class ReportCaseDto {
 
   @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'mediaUrl must be an http(s) URL' }) @MaxLength(2000) mediaUrl?: string;
 
+  /** What the resident tells only the city (e.g. "gate code 1234, call before coming"): sealed like their contact, shown to staff only. */
+  @IsOptional() @IsString() @MaxLength(2000) privateDetails?: string;
+
   /** An operator answered an information-only call on the spot: the case is reported and resolved at once. */
   @IsOptional()
   @ValidateBy({ name: 'firstContactChannel', validator: { validate: onFirstContactChannel, defaultMessage: () => `answeredAtFirstContact is only for channel ${FIRST_CONTACT_CHANNELS.join(' or ')}` } })

@@ -2,8 +2,9 @@ import type { CaseEventEnvelope, CaseFollowed, CaseReported, CaseRouted, Deadlin
 import type { CaseSnapshot, Follower } from './plan';
 
 /**
- * What the planner needs of a case, folded from its history. Followers who reported duplicates are
- * other cases' reporters: the caller looks them up and passes them in.
+ * What the planner needs of a case, folded from its history — with its personal data opened by the
+ * caller (the log holds it sealed). Followers who reported duplicates are other cases' reporters:
+ * the caller looks them up and passes them in.
  */
 export function caseSnapshot(history: readonly CaseEventEnvelope[], duplicateReporters: Follower[] = []): CaseSnapshot | undefined {
   const reported = history.find((e) => e.type === 'CaseReported') as CaseEventEnvelope<'CaseReported', CaseReported['data']> | undefined;
@@ -25,7 +26,8 @@ export function caseSnapshot(history: readonly CaseEventEnvelope[], duplicateRep
     } else if (event.type === 'CaseFollowed') {
       const { follower } = event.data as CaseFollowed['data'];
       if ('partner' in follower) snapshot.partners.push(follower.partner);
-      else snapshot.followers.push({ email: follower.email, language: follower.language, source: 'subscription' });
+      // A sealed address the caller could not open (erased) reaches nobody.
+      else if ('email' in follower) snapshot.followers.push({ email: follower.email, language: follower.language, source: 'subscription' });
     }
   }
   return snapshot;

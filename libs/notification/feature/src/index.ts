@@ -1,2 +1,3 @@
 export * from './notification.module';
 export * from './notification-dispatcher';
+export * from './notification.migrations';

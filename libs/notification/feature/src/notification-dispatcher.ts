@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Actor, NotificationAudience, NotificationChannel, NotificationPurpose } from '@caseline/case-contracts';
+import type { Actor, NotificationAudience, NotificationChannel, NotificationPurpose, SealedPersonalData } from '@caseline/case-contracts';
 import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
+import { PersonalDataVault } from '@caseline/personal-data';
 import { CaseLog, env, envInt, failpoint, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
@@ -18,7 +19,9 @@ interface DueMessage {
   purpose: NotificationPurpose;
   audience: NotificationAudience;
   channel: NotificationChannel;
-  recipient: string;
+  /** In clear for staff and partners; a resident's is sealed (recipient_sealed). */
+  recipient: string | null;
+  recipient_sealed: SealedPersonalData | null;
   recipient_hash: Buffer;
   recipient_masked: string;
   language: Language;
@@ -65,6 +68,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     private readonly email: EmailChannel,
     private readonly sms: SmsChannel,
     private readonly webhooks: WebhookChannel,
+    private readonly vault: PersonalDataVault,
   ) {
     const { city } = loadCityConfig();
     this.timeZone = city.timeZone;
@@ -98,7 +102,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
        leased AS (
          UPDATE notification.outbox o SET leased_until = now() + make_interval(secs => $2) FROM due WHERE o.id = due.id
-         RETURNING o.id, o.case_id, o.purpose, o.audience, o.channel, o.recipient, o.recipient_hash, o.recipient_masked, o.language, o.facts, o.attempts,
+         RETURNING o.id, o.case_id, o.purpose, o.audience, o.channel, o.recipient, o.recipient_sealed, o.recipient_hash, o.recipient_masked, o.language, o.facts, o.attempts,
                    due.interrupted, o.leased_until::text AS lease)
        SELECT l.*, EXISTS (SELECT 1 FROM notification.suppressions s WHERE s.channel = l.channel AND s.recipient_hash = l.recipient_hash) AS suppressed
          FROM leased l`,
@@ -125,9 +129,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
       const allowed = smsAllowedAt(new Date(), this.quietHours, this.timeZone);
       if (allowed.getTime() > Date.now()) return this.postpone(message, allowed);
     }
+    // Opened only now, to send: a resident whose data was erased meanwhile is not contacted, and the case says so.
+    const recipient = message.recipient ?? (message.recipient_sealed && (await this.vault.open(message.recipient_sealed)))?.[message.channel === 'sms' ? 'phone' : 'email'];
+    if (!recipient) return this.record(message, { kind: 'failed', reason: 'not sent: the personal data of the recipient was erased' });
     let outcome: Outcome;
     try {
-      await this.send(message);
+      await this.send(message, recipient);
       outcome = { kind: 'sent' };
     } catch (error) {
       if (error instanceof DeliveryRefused) outcome = { kind: 'failed', reason: error.reason };
@@ -139,12 +146,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     failpoint('notification:after-record');
   }
 
-  private async send(message: DueMessage): Promise<void> {
-    if (message.channel === 'webhook') return this.webhooks.send(message.id, message.recipient, message.facts);
+  private async send(message: DueMessage, recipient: string): Promise<void> {
+    if (message.channel === 'webhook') return this.webhooks.send(message.id, recipient, message.facts);
     const rendered = this.render(message);
-    if (message.channel === 'sms') return this.sms.send(message.id, message.recipient, rendered.text);
+    if (message.channel === 'sms') return this.sms.send(message.id, recipient, rendered.text);
     await this.email.send({
-      to: message.recipient,
+      to: recipient,
       subject: rendered.subject!,
       text: rendered.text,
       messageId: `<${message.id}@caseline>`,
@@ -181,7 +188,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
 
   /** The outcome on the case and on the row, together; the address is forgotten once settled. */
   private async record(message: DueMessage, outcome: Outcome): Promise<void> {
-    const settle = `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND state = 'pending'`;
+    const settle = `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, recipient_sealed = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND state = 'pending'`;
     const settlement = [message.id, outcome.kind, outcome.kind === 'failed' ? outcome.reason : null];
     // A digest is about a district, not a case: only its row records it.
     if (!message.case_id) return void (await this.dataSource.query(settle, settlement));
@@ -198,7 +205,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
 
   private async settle(message: DueMessage, state: 'suppressed', reason: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND leased_until = $4::timestamptz`,
+      `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, recipient_sealed = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND leased_until = $4::timestamptz`,
       [message.id, state, reason, message.lease],
     );
   }

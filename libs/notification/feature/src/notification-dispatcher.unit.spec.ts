@@ -23,3 +23,34 @@ describe('rendering at send time', () => {
     expect(dispatcher.words('es').date('2026-12-01')).toBe('mar, 1 de dic');
   });
 });
+
+describe('a message to a resident whose personal data was erased', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('is not sent: the vault cannot open the address, and the case records it as not sent, erased', async () => {
+    const recorded: unknown[] = [];
+    const caseLog = { execute: async (_caseId: string, command: unknown) => void recorded.push(command) };
+    const email = { send: jest.fn() };
+    const vault = { open: async () => undefined };
+    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, vault] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    await dispatcher['deliver']({
+      id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+      case_id: '5d0c7a2e-0000-4000-8000-000000000001',
+      purpose: 'resolved',
+      audience: 'reporter',
+      channel: 'email',
+      recipient: null,
+      recipient_sealed: { k: '2f1d9c1e-0000-4000-8000-000000000001', iv: 'aXY=', ct: 'Y3Q=' },
+      recipient_hash: Buffer.alloc(32),
+      recipient_masked: 'p***@example.org',
+      language: 'en',
+      facts: {},
+      attempts: 0,
+      suppressed: false,
+      interrupted: false,
+      lease: '2026-01-01 00:00:00+00',
+    });
+    expect(email.send).not.toHaveBeenCalled();
+    expect(recorded).toEqual([{ type: 'RecordResidentNotificationFailed', data: expect.objectContaining({ purpose: 'resolved', audience: 'reporter', reason: 'not sent: the personal data of the recipient was erased' }) }]);
+  });
+});

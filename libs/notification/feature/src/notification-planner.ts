@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CaseEventEnvelope, CaseReported, CaseRouted, DeadlineMoved } from '@caseline/case-contracts';
+import type { CaseEventEnvelope, CaseReported, CaseRouted, DeadlineMoved, SealedPersonalData } from '@caseline/case-contracts';
 import { asCaseEvent } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { CaseSnapshot, caseSnapshot, Directory, duplicateCaseIds, Follower, Language, PlannedMessage, planNotifications, QuietHours, smsAllowedAt } from '@caseline/notification-domain';
+import { OpenedHistory, openHistory, PersonalDataVault } from '@caseline/personal-data';
 import { caseLinkUrl, CaseLog, contactHash, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, trackingUrl } from '@caseline/service-kit';
 import { WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
@@ -23,7 +24,9 @@ interface OutboxRow {
   audience: string;
   channel: string;
   purpose: string;
-  recipient: string;
+  /** Staff and partners in clear; a resident's address sealed with their key (clear only from events of before sealing). */
+  recipient: string | null;
+  sealed: SealedPersonalData | null;
   hash: Buffer;
   masked: string;
   language: Language;
@@ -52,6 +55,7 @@ export class NotificationPlanner {
     private readonly dataSource: DataSource,
     private readonly caseLog: CaseLog,
     webhooks: WebhookChannel,
+    private readonly vault: PersonalDataVault,
   ) {
     const { city, departments } = loadCityConfig();
     this.timeZone = city.timeZone;
@@ -67,17 +71,20 @@ export class NotificationPlanner {
     }
     await this.trackDistrict(event);
     if (!HEARD_OF.has(event.type)) return;
-    const history = await this.caseLog.history(event.caseId);
-    const snapshot = caseSnapshot(history, await this.duplicateReporters(history));
+    // Residents' contacts are opened here, in memory, to address what is owed; rows keep them sealed.
+    const opened = await openHistory(this.vault, await this.caseLog.history(event.caseId));
+    const duplicates = await this.duplicateReporters(opened.events);
+    const snapshot = caseSnapshot(opened.events, duplicates.followers);
     if (!snapshot) return;
     if (event.type === 'CaseRouted') await this.routedInDistrict(event as CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot);
     const planned = planNotifications(asCaseEvent(event), event.metadata.actor, snapshot, this.directory);
     if (planned.length === 0) return;
-    const rows = planned.map((message) => this.row(event, snapshot, message));
+    const sealerOf = (address: string) => opened.sealerOf(address) ?? duplicates.sealerOf(address);
+    const rows = planned.map((message) => this.row(event, snapshot, message, sealerOf));
     await this.dataSource.query(
-      `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_hash, recipient_masked, language, facts, next_attempt_at)
-       SELECT r.id, $1, $2, r.audience, r.channel, r.purpose, r.recipient, decode(r.hash, 'hex'), r.masked, r.language, r.facts, r.due
-         FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, audience text, channel text, purpose text, recipient text, hash text, masked text, language text, facts jsonb, due timestamptz)
+      `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_sealed, recipient_hash, recipient_masked, language, facts, next_attempt_at)
+       SELECT r.id, $1, $2, r.audience, r.channel, r.purpose, r.recipient, r.sealed, decode(r.hash, 'hex'), r.masked, r.language, r.facts, r.due
+         FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, audience text, channel text, purpose text, recipient text, sealed jsonb, hash text, masked text, language text, facts jsonb, due timestamptz)
        ON CONFLICT (id) DO NOTHING`,
       [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() })))],
     );
@@ -103,18 +110,21 @@ export class NotificationPlanner {
     else if (event.type === 'CaseReopened') await this.dataSource.query('UPDATE notification.district_cases SET closed_at = NULL WHERE case_id = $1', [event.caseId]);
   }
 
-  /** The reporters of this case's duplicates follow it. */
-  private async duplicateReporters(history: readonly CaseEventEnvelope[]): Promise<Follower[]> {
+  /** The reporters of this case's duplicates follow it (their contacts opened from their own cases). */
+  private async duplicateReporters(history: readonly CaseEventEnvelope[]): Promise<{ followers: Follower[]; sealerOf: OpenedHistory['sealerOf'] }> {
     const followers: Follower[] = [];
+    const opened: OpenedHistory[] = [];
     for (const caseId of duplicateCaseIds(history)) {
-      const duplicate = caseSnapshot(await this.caseLog.history(caseId));
+      const duplicateHistory = await openHistory(this.vault, await this.caseLog.history(caseId));
+      opened.push(duplicateHistory);
+      const duplicate = caseSnapshot(duplicateHistory.events);
       const reporter = duplicate?.reporter;
       if (duplicate && (reporter?.email || reporter?.phone)) followers.push({ email: reporter?.email, phone: reporter?.phone, language: reporter?.language, source: 'duplicate', reference: duplicate.reference });
     }
-    return followers;
+    return { followers, sealerOf: (address) => opened.map((o) => o.sealerOf(address)).find(Boolean) };
   }
 
-  private row(event: CaseEventEnvelope, snapshot: CaseSnapshot, message: PlannedMessage): OutboxRow {
+  private row(event: CaseEventEnvelope, snapshot: CaseSnapshot, message: PlannedMessage, sealerOf: OpenedHistory['sealerOf']): OutboxRow {
     const normalized = message.channel === 'email' ? normalizeEmail(message.to) : message.channel === 'sms' ? normalizePhone(message.to) : message.to;
     const hash = contactHash(`${message.channel}:${normalized}`);
     // The reporter's ids are those the service gave before other audiences, so nothing sent then is sent again.
@@ -123,12 +133,16 @@ export class NotificationPlanner {
         ? deterministicEventId('notification', event.eventId, message.purpose, message.channel)
         : deterministicEventId('notification', event.eventId, message.purpose, message.channel, message.audience, hash.toString('hex'));
     const now = new Date();
+    // A resident's address rests sealed with their key: erasing it stops what is still owed to them.
+    const sealer = message.channel === 'webhook' ? undefined : sealerOf(message.to);
+    const sealed = sealer ? sealer(message.channel === 'email' ? { email: message.to } : { phone: message.to }) : null;
     return {
       id,
       audience: message.audience,
       channel: message.channel,
       purpose: message.purpose,
-      recipient: message.to,
+      recipient: sealed ? null : message.to,
+      sealed,
       hash,
       masked: message.channel === 'email' ? maskEmail(message.to) : message.channel === 'sms' ? maskPhone(message.to) : message.to,
       language: message.language,

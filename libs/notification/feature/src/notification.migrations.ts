@@ -92,4 +92,13 @@ export const notificationMigrations: Migration[] = [
       CREATE INDEX district_cases_routed ON notification.district_cases (district, routed_at);
     `,
   },
+  {
+    id: '0005-sealed-recipients',
+    sql: `
+      -- A resident's address rests sealed with their key (ADR 0014), opened only to send: once
+      -- their data is erased, what is still owed to them cannot be sent. recipient stays for staff
+      -- and partners, and for messages planned from events written before sealing.
+      ALTER TABLE notification.outbox ADD COLUMN recipient_sealed jsonb;
+    `,
+  },
 ];

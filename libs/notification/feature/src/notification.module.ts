@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { PersonalDataModule } from '@caseline/personal-data';
 import { CaselineInfrastructureModule, SmtpSender } from '@caseline/service-kit';
 import { EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { CouncilDigest } from './council-digest';
@@ -10,7 +11,7 @@ import { NotificationsAdminController } from './notifications-admin.controller';
 import { UnsubscribeController } from './unsubscribe.controller';
 
 @Module({
-  imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations })],
+  imports: [CaselineInfrastructureModule.forService({ name: 'notification', schema: 'notification', migrations: notificationMigrations }), PersonalDataModule.forService({ name: 'notification' })],
   controllers: [NotificationController, UnsubscribeController, NotificationsAdminController],
   providers: [NotificationPlanner, NotificationDispatcher, CouncilDigest, SmtpSender, EmailChannel, SmsChannel, WebhookChannel],
 })

@@ -4,15 +4,16 @@ import { HeaderValue, ParsedMail, simpleParser } from 'mailparser';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseReported, ReporterContact } from '@caseline/case-contracts';
-import { CaseCommand, CaseDomainError } from '@caseline/case-domain';
+import { CaseCommand, CaseDomainError, caseDecider } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
-import { deterministicEventId } from '@caseline/event-store';
-import { CaseLog, EmailRefused, env, failpoint, maskEmail, SmtpSender, trackingUrl } from '@caseline/service-kit';
+import { deterministicEventId, foldCase } from '@caseline/event-store';
+import { PersonalDataVault, reporterPersonalData } from '@caseline/personal-data';
+import { CaseLog, EMAIL_ADDRESS, EmailRefused, env, failpoint, isReadableText, maskEmail, normalizeEmail, SmtpSender, trackingUrl } from '@caseline/service-kit';
 import { CaseSubmission, MAX_DESCRIPTION_LENGTH, nativeSubmissionFields, SubmissionRejected } from '../case-submission';
 import { IntakeService } from '../intake.service';
 import { caseIdForReference } from '../reference-serials';
 import { Attachments, KeptAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from './attachments';
-import { automaticMessage, cleanText, findAddress, guessLanguage, matchServiceType, newText, quotedReferences } from './email-rules';
+import { automaticMessage, cleanText, clip, findAddress, guessLanguage, matchServiceType, newText, quotedReferences } from './email-rules';
 import { renderReply } from './replies';
 
 export const DEFAULT_REQUEST_ADDRESS = 'requests@demo-city.caseline.local';
@@ -46,7 +47,7 @@ function withLinks(text: string, kept: KeptAttachments): string {
   const others = kept.urls.filter((url) => url !== kept.mediaUrl);
   const links = others.length > 0 ? `\n\nMore attachments: ${others.join(' ')}` : '';
   const room = MAX_DESCRIPTION_LENGTH - links.length;
-  return (text.length > room ? `${text.slice(0, room - 1)}…` : text) + links;
+  return (text.length > room ? `${clip(text, room - 1)}…` : text) + links;
 }
 
 /** At most `size` tasks at a time; the others wait their turn. */
@@ -87,6 +88,7 @@ export class EmailIntake {
     private readonly sender: SmtpSender,
     private readonly attachments: Attachments,
     private readonly moduleRef: ModuleRef,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   /** IntakeModule's own IntakeService (it imports this module, so it cannot be injected here). */
@@ -99,14 +101,16 @@ export class EmailIntake {
     const mail = await simpleParser(raw);
     const from = mail.from?.value[0];
     const sender = from?.address?.trim() ?? '';
-    const subject = cleanText(mail.subject ?? '').trim().slice(0, 500);
+    const subject = clip(cleanText(mail.subject ?? '').trim(), 500);
     const automatic = automaticMessage({ envelopeSender, fromAddress: sender, ownAddress: requestAddress(), header: (name) => headerText(mail.headers.get(name)), subject });
     if (automatic) return { kind: 'dropped', reason: automatic };
-    if (!/^[^@\s<>"\u0000-\u001f]+@[^@\s<>"\u0000-\u001f]+$/.test(sender)) return { kind: 'dropped', reason: 'no From address to answer' };
+    // The address must pass the checks every case's reporter email does (case-submission.ts): one that
+    // fails them ("a@b") would be refused at every retry, and the sender told to retry for days.
+    if (!EMAIL_ADDRESS.test(sender) || sender.length > 254 || !isReadableText(sender)) return { kind: 'dropped', reason: 'no From address to answer' };
     // A message is known by its sender and Message-ID (another sender reusing an id is another
     // message); one without a Message-ID by its bytes: a sender's retry sends the same ones.
     const hash = sha256(mail.messageId ? `message-id:${sender.toLowerCase()}:${mail.messageId.trim()}` : raw);
-    return this.slots.run(() => this.exclusively(hash, () => this.handle(mail, hash, { email: sender, name: cleanText(from?.name ?? '').trim().slice(0, 100) || undefined }, subject)));
+    return this.slots.run(() => this.exclusively(hash, () => this.handle(mail, hash, { email: sender, name: clip(cleanText(from?.name ?? '').trim(), 100) || undefined }, subject)));
   }
 
   /** One message is handled by one process at a time: a transaction-scoped advisory lock (it writes nothing, so it holds back no log reader). */
@@ -159,8 +163,12 @@ export class EmailIntake {
   /** The first case the message quotes that this sender reported (and that still takes information). */
   private async caseToAddTo(sender: string, subject: string, text: string): Promise<string | undefined> {
     for (const reference of quotedReferences(subject, text).slice(0, MAX_QUOTED_REFERENCES)) {
-      const state = await this.caseLog.state(caseIdForReference(reference));
-      if (state.exists && state.status !== 'cancelled' && state.reporter?.email?.toLowerCase() === sender.toLowerCase()) return reference;
+      const history = await this.caseLog.history(caseIdForReference(reference));
+      const state = foldCase(caseDecider, history);
+      if (!state.exists || state.status === 'cancelled') continue;
+      // Opened only to compare: the sender must be the reporter (an erased reporter is nobody's).
+      const reporter = await reporterPersonalData(this.vault, history[0].data as CaseReported['data']);
+      if (typeof reporter === 'object' && reporter.email && normalizeEmail(reporter.email) === normalizeEmail(sender)) return reference;
     }
     return undefined;
   }
@@ -228,7 +236,9 @@ export class EmailIntake {
       droppedAttachments,
       limits: { attachments: MAX_ATTACHMENTS, attachmentMegabytes: MAX_ATTACHMENT_BYTES / 1024 / 1024 },
     });
-    const thread = [...(typeof mail.references === 'string' ? [mail.references] : (mail.references ?? [])), ...(mail.messageId ? [mail.messageId] : [])];
+    // mailparser gives a string, an array, or (for an empty References header) false.
+    const references = typeof mail.references === 'string' ? [mail.references] : Array.isArray(mail.references) ? mail.references : [];
+    const thread = [...references, ...(mail.messageId ? [mail.messageId] : [])];
     let command: CaseCommand;
     const recipient = maskEmail(to);
     try {

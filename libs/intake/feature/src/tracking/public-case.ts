@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CaseEvent, CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { asCaseEvent, caseDecider, CaseStatus } from '@caseline/case-domain';
 import { foldCase } from '@caseline/event-store';
+import { PersonalDataVault, reporterPersonalData } from '@caseline/personal-data';
 import { CaseLog, envInt, normalizeEmail, TtlCache } from '@caseline/service-kit';
 import { caseIdForReference } from '../reference-serials';
 import { formatDate, isLanguage, Language, Localized } from './i18n';
@@ -211,7 +212,10 @@ export class PublicCases {
    */
   private readonly views = new TtlCache<PublicCase | undefined>(envInt('PUBLIC_VIEW_CACHE_MS', 1000));
 
-  constructor(private readonly caseLog: CaseLog) {}
+  constructor(
+    private readonly caseLog: CaseLog,
+    private readonly vault: PersonalDataVault,
+  ) {}
 
   /** The case with this canonical reference (see parseReference), or undefined. */
   find(reference: string): Promise<PublicCase | undefined> {
@@ -224,7 +228,8 @@ export class PublicCases {
     if (!given) return false;
     const history = await this.caseLog.history(caseIdForReference(reference));
     const reported = history.find((e) => e.type === 'CaseReported') as CaseEventEnvelope<'CaseReported', CaseReported['data']> | undefined;
-    const known = reported?.data.reference === reference ? reported.data.reporter?.email : undefined;
+    const personal = reported?.data.reference === reference ? await reporterPersonalData(this.vault, reported.data) : undefined;
+    const known = typeof personal === 'object' ? personal.email : undefined;
     return known !== undefined && normalizeEmail(known) === given;
   }
 }

@@ -2,14 +2,15 @@ import { Controller, Get, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { parseReference } from '@caseline/intake-domain';
-import { CaseLinkAction, caseLinkUrl, checkCaseLink, EMAIL_ADDRESS, isTrackingToken, maskEmail, ProblemException, SmtpSender } from '@caseline/service-kit';
-import { residentActor } from '../actors';
+import { Access, CaseLinkAction, linkHolderActor, caseLinkUrl, checkCaseLink, EMAIL_ADDRESS, isTrackingToken, maskEmail, ProblemException, SmtpSender } from '@caseline/service-kit';
 import { IntakeService } from '../intake.service';
 import { chooseLanguage, isLanguage, Language } from './i18n';
 import { actionText, renderExpiredPage, renderFollowPage, renderMessagePage, renderReopenPage, renderSurveyPage } from './resident-actions.page';
 import { renderErrorPage, renderNotFoundPage, TRACKING_HEADERS } from './tracking.page';
 
 const one = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+/** The posted form; Express leaves no body at all when none was sent or its type is not one it parses. */
+const formOf = (request: Request): Record<string, unknown> => (request.body ?? {}) as Record<string, unknown>;
 
 /** How long the link confirming an address that asked to follow a case works. */
 const FOLLOW_LINK_SECONDS = 7 * 86_400;
@@ -24,6 +25,7 @@ type Page = { status: number; html: string };
  * confirming it acts. Pages, never problem+json: people read these.
  */
 @Controller('track/:reference')
+@Access.signed('signed case link')
 export class ResidentActionsController {
   private readonly logger = new Logger('ResidentActions');
 
@@ -44,9 +46,9 @@ export class ResidentActionsController {
   reopen(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.answer(request, response, 'reopen', async (reference, language, t) => {
       // One click is enough (a mail scanner's GET only shows the form); saying what is wrong helps the department.
-      const reason = one((request.body as Record<string, unknown>).reason)?.trim() || 'The resident says it is not fixed';
+      const reason = one(formOf(request).reason)?.trim() || 'The resident says it is not fixed';
       if (reason.length > 2000) return { status: 400, html: renderReopenPage(language, reference, request.originalUrl, { reason, error: t.tooLong }) };
-      const refused = await this.conflict(() => this.intake.reopen(reference, reason, residentActor()));
+      const refused = await this.conflict(() => this.intake.reopen(reference, reason, linkHolderActor()));
       if (refused) return { status: 409, html: renderMessagePage(language, t.reopenTitle, refused === 'reopen-window-closed' ? t.reopenTooLate(reference) : t.notResolved(reference)) };
       return { status: 200, html: renderMessagePage(language, t.reopenTitle, t.reopened(reference)) };
     });
@@ -60,13 +62,13 @@ export class ResidentActionsController {
   @Post('survey')
   answerSurvey(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.answer(request, response, 'survey', async (reference, language, t) => {
-      const body = request.body as Record<string, unknown>;
+      const body = formOf(request);
       const rating = Number(one(body.rating));
       const comment = one(body.comment)?.trim() || undefined;
       const form = { rating: one(body.rating), comment };
       if (![1, 2, 3, 4, 5].includes(rating)) return { status: 400, html: renderSurveyPage(language, reference, request.originalUrl, { ...form, error: t.chooseRating }) };
       if (comment && comment.length > 2000) return { status: 400, html: renderSurveyPage(language, reference, request.originalUrl, { ...form, error: t.tooLong }) };
-      const refused = await this.conflict(() => this.intake.recordSatisfaction(reference, rating as 1 | 2 | 3 | 4 | 5, comment, residentActor()));
+      const refused = await this.conflict(() => this.intake.recordSatisfaction(reference, rating as 1 | 2 | 3 | 4 | 5, comment, linkHolderActor()));
       if (refused) return { status: 409, html: renderMessagePage(language, t.surveyTitle, refused === 'already-answered' ? t.answered : t.notResolved(reference)) };
       return { status: 200, html: renderMessagePage(language, t.surveyTitle, t.thanks) };
     });
@@ -81,7 +83,7 @@ export class ResidentActionsController {
       const reference = parseReference(String(request.params.reference ?? ''));
       const token = one(request.query.token);
       if (!reference || !token || !isTrackingToken(reference, token)) return { status: 404, html: renderNotFoundPage(language) };
-      const email = one((request.body as Record<string, unknown>).email)?.trim() ?? '';
+      const email = one(formOf(request).email)?.trim() ?? '';
       if (!EMAIL_ADDRESS.test(email) || email.length > 254) return { status: 400, html: renderMessagePage(language, t.followTitle, t.invalidEmail) };
       const view = await this.intake.find(reference);
       if (view.status === 'resolved' || view.status === 'cancelled') return { status: 409, html: renderMessagePage(language, t.followTitle, t.closed(reference)) };
@@ -108,7 +110,7 @@ export class ResidentActionsController {
   @Post('follow')
   follow(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.answer(request, response, 'follow', async (reference, language, t, email) => {
-      const refused = await this.conflict(() => this.intake.follow(reference, email!, language, residentActor()));
+      const refused = await this.conflict(() => this.intake.follow(reference, email!, language, linkHolderActor()));
       if (refused) return { status: 409, html: renderMessagePage(language, t.followTitle, t.closed(reference)) };
       return { status: 200, html: renderMessagePage(language, t.followTitle, t.followed(reference)) };
     });

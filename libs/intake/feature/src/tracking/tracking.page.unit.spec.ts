@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CaseEvent, CaseEventEnvelope } from '@caseline/case-contracts';
 import { escapeHtml, type CaseLog } from '@caseline/service-kit';
+import type { PersonalDataVault } from '@caseline/personal-data';
 import { chooseLanguage, languageFromAcceptLanguage } from './i18n';
 import { PublicCases, toPublicCase } from './public-case';
 import {
@@ -278,13 +279,21 @@ describe('language choice', () => {
 });
 
 describe('PublicCases.matchesReporterEmail', () => {
-  const casesWith = (history: CaseEventEnvelope[]) => new PublicCases({ history: async () => history } as unknown as CaseLog);
+  // A vault that opens one sealed value (schema 2) and finds every other key destroyed.
+  const vault = { open: async (sealed: { k: string }) => (sealed.k === 'live-key' ? { name: 'Ana', email: 'Ana.Sealed@example.org' } : undefined) } as unknown as PersonalDataVault;
+  const casesWith = (history: CaseEventEnvelope[]) => new PublicCases({ history: async () => history } as unknown as CaseLog, vault);
 
   it('matches the reporter’s email whatever its case and surrounding spaces', async () => {
     const cases = casesWith(fullHistory());
     expect(await cases.matchesReporterEmail(REFERENCE, '  Ana.Secret@Example.ORG ')).toBe(true);
     expect(await cases.matchesReporterEmail(REFERENCE, 'someone@example.org')).toBe(false);
     expect(await cases.matchesReporterEmail(REFERENCE, '')).toBe(false);
+  });
+
+  it('matches a sealed reporter’s email, and nothing once it is erased', async () => {
+    const sealedWith = (k: string) => casesWith([envelope(reported({ reporter: { language: 'en' }, personal: { k, iv: '', ct: '' } }), '2026-01-15T03:30:00.000Z')]);
+    expect(await sealedWith('live-key').matchesReporterEmail(REFERENCE, 'ana.sealed@example.org')).toBe(true);
+    expect(await sealedWith('destroyed-key').matchesReporterEmail(REFERENCE, 'ana.sealed@example.org')).toBe(false);
   });
 
   it('matches nothing for a case without an email, or no case at all', async () => {
