@@ -29,10 +29,11 @@ export class WorkQueueController {
 
   @Get()
   @Access.staff('work:read', { departmentParam: 'department' })
-  list(@Param('department') department: string, @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number): Promise<QueueItem[]> {
+  list(@Param('department') department: string, @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number, @Query('reference') reference?: string): Promise<QueueItem[]> {
     this.known(department);
     if (limit < 1 || limit > 500) throw problem(400, 'Bad Request', 'limit must be from 1 to 500', [{ field: 'limit', rule: 'range', message: 'limit must be from 1 to 500' }]);
-    return this.queue.open(department, limit);
+    // A caller on the phone gives their reference: staff find its work order however long the queue.
+    return this.queue.open(department, limit, reference);
   }
 
   @Post(':workOrderId/accept')

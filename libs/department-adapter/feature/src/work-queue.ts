@@ -74,11 +74,11 @@ export class WorkQueue {
   }
 
   /** The department's open work, the nearest deadline first. */
-  async open(department: string, limit: number): Promise<QueueItem[]> {
+  async open(department: string, limit: number, reference?: string): Promise<QueueItem[]> {
     return this.dataSource.query<QueueItem[]>(
       `SELECT work_order_id AS "workOrderId", case_id AS "caseId", reference, service_code AS "serviceCode", description, location, due_at AS "dueAt", status, created_at AS "createdAt"
-         FROM department_adapter.queue_items WHERE department = $1 AND status NOT IN ('completed', 'not_fixed', 'rejected', 'cancelled') ORDER BY due_at, work_order_id LIMIT $2`,
-      [department, limit],
+         FROM department_adapter.queue_items WHERE department = $1 AND status NOT IN ('completed', 'not_fixed', 'rejected', 'cancelled') AND ($3::text IS NULL OR reference = $3) ORDER BY due_at, work_order_id LIMIT $2`,
+      [department, limit, reference ?? null],
     );
   }
 
