@@ -107,8 +107,10 @@ export interface CaseRouted {
     /**
      * Who chose the department: a routing rule, an operator deciding a case in triage, or a reopening
      * returning the case to the department that resolved it. Absent in events written before: a rule.
+     * import: the department the legacy system recorded, for a case imported with its history
+     * (metadata.importedFrom); no rule decided it.
      */
-    decidedBy?: 'rule' | 'operator' | 'reopening' | 'split';
+    decidedBy?: 'rule' | 'operator' | 'reopening' | 'split' | 'import';
     /** The rule (with the rule set's version) that decided, when a rule did. */
     rule?: { id: string; version: number; description: string };
     /** In the words of whoever decided, when it was not a rule. */

@@ -20,6 +20,12 @@ export interface EventMetadata {
   at: string;
   correlationId: string;
   causationId?: string;
+  /**
+   * Set on the events of a case imported from a legacy system (the ops CLI's import-history): history,
+   * facts about the past; no service acts on them (they only feed read models). `record` is the
+   * request's id in that system's export.
+   */
+  importedFrom?: { source: string; record: string };
 }
 
 /** A case event as stored in the log and published on Kafka. */

@@ -34,7 +34,9 @@ export function summarize(event: CaseEvent): string {
           ? `back to the department that resolved it`
           : decidedBy === 'split'
             ? `as ${reason ?? 'a part of another request'}`
-            : `by an operator${reason ? ` (${reason})` : ''}`;
+            : decidedBy === 'import'
+              ? `as recorded in the legacy system${reason ? ` (${reason})` : ''}`
+              : `by an operator${reason ? ` (${reason})` : ''}`;
       const where = areas && Object.keys(areas).length > 0 ? `; in ${Object.values(areas).map((a) => a.name).join(', ')}` : '';
       return `Assigned to ${departmentName} ${why}; due ${dueAt}${where}`;
     }

@@ -7,9 +7,10 @@ import { NotificationPlanner } from './notification-planner';
 export class NotificationController {
   constructor(private readonly planner: NotificationPlanner) {}
 
-  /** Every case event: the planner reads only those someone hears of. */
+  /** Every case event: the planner reads only those someone hears of. Imported history is the past: nobody is told of it, nor does it fill digests (ADR 0016). */
   @EventPattern('*')
-  onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
+  async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
+    if (event.metadata.importedFrom) return;
     return this.planner.plan(event);
   }
 }

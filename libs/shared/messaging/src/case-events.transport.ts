@@ -32,7 +32,9 @@ export function parseCaseEvent(message: InboundMessage): CaseEventEnvelope {
 /**
  * A Nest microservice transport for case events: handlers are `@EventPattern('<EventType>')`
  * methods (or one '*' method for every type); each runs to completion before its offset is committed.
- * Events nobody handles are skipped.
+ * Events nobody handles are skipped. Events imported from a legacy system (metadata.importedFrom) are
+ * history: they go only to a '*' handler (projections), never to one registered for their type,
+ * since those act on what happens now (route, create work orders, notify).
  */
 export class CaseEventsTransport extends Server implements CustomTransportStrategy {
   private subscription?: MessageSubscription;
@@ -49,8 +51,8 @@ export class CaseEventsTransport extends Server implements CustomTransportStrate
 
   private async dispatch(message: InboundMessage): Promise<void> {
     const event = parseCaseEvent(message);
-    // A projection that follows every event type registers one handler for '*'.
-    const handler = this.getHandlerByPattern(event.type) ?? this.getHandlerByPattern('*');
+    // A projection that follows every event type registers one handler for '*'; imported history reaches only it.
+    const handler = (event.metadata.importedFrom ? undefined : this.getHandlerByPattern(event.type)) ?? this.getHandlerByPattern('*');
     if (!handler) return;
     await lastValueFrom(this.transformToObservable(await handler(event)), { defaultValue: undefined });
   }
