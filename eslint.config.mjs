@@ -25,10 +25,12 @@ const scopeRules = {
   'scope:routing': ['scope:routing', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
   'scope:department-adapter': ['scope:department-adapter', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
   'scope:notification': ['scope:notification', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
+  // The city's figures (CitiStat): a read model of the case log.
+  'scope:statistics': ['scope:statistics', 'scope:case', 'scope:catalog', 'scope:city', 'scope:shared'],
   'scope:dev': ['scope:shared'],
   // Operators' command line (apps/ops-cli): the shared log and the contexts it reports on.
-  'scope:ops': ['scope:ops', 'scope:shared', 'scope:case', 'scope:catalog', 'scope:city'],
-  'scope:e2e': ['scope:shared', 'scope:case', 'scope:catalog', 'scope:city', 'scope:intake', 'scope:routing', 'scope:department-adapter', 'scope:notification'],
+  'scope:ops': ['scope:ops', 'scope:shared', 'scope:case', 'scope:catalog', 'scope:city', 'scope:statistics'],
+  'scope:e2e': ['scope:shared', 'scope:case', 'scope:catalog', 'scope:city', 'scope:intake', 'scope:routing', 'scope:department-adapter', 'scope:notification', 'scope:statistics'],
 };
 const constraints = (forSpecs = false) => [
   ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({

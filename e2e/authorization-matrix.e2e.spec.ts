@@ -7,6 +7,7 @@ import { formatReference } from '@caseline/intake-domain';
 import { IntakeModule } from '@caseline/intake-feature';
 import { NotificationModule } from '@caseline/notification-feature';
 import { RoutingModule } from '@caseline/routing-feature';
+import { StatisticsModule } from '@caseline/statistics-feature';
 import { distinctPlace, ServiceName, signIn, StaffUsername } from '@caseline/testing';
 import { streetlightReport, withWholeSystem } from './case-api';
 
@@ -28,7 +29,9 @@ const ADMINISTRATORS = staff('administrator');
 const REPORTER_OR_HANDLERS: Expected = { roles: ['operator', 'supervisor'], reporter: true };
 const HEALTH: Record<string, Expected> = { 'GET /health/live': 'public', 'GET /health/ready': 'public', 'GET /metrics': staff('monitoring', 'administrator', 'auditor') };
 
-const POLICY: Record<'intake' | 'routing' | 'department-adapter' | 'notification', Record<string, Expected>> = {
+const FIGURE_READERS = staff('supervisor', 'administrator', 'auditor', 'operator', 'department-staff');
+
+const POLICY: Record<'intake' | 'routing' | 'department-adapter' | 'notification' | 'statistics', Record<string, Expected>> = {
   intake: {
     ...HEALTH,
     'GET /v1/services': 'public',
@@ -112,9 +115,17 @@ const POLICY: Record<'intake' | 'routing' | 'department-adapter' | 'notification
     'GET /u/:link': 'signed',
     'POST /u/:link': 'signed',
   },
+  statistics: {
+    ...HEALTH,
+    'GET /v1/statistics/figures': FIGURE_READERS,
+    'GET /v1/statistics/figures.csv': FIGURE_READERS,
+    'GET /v1/statistics/cases': FIGURE_READERS,
+    'GET /statistics': FIGURE_READERS,
+    'GET /statistics/report': FIGURE_READERS,
+  },
 };
 
-const MODULES: Record<keyof typeof POLICY, Type<unknown>> = { intake: IntakeModule, routing: RoutingModule, 'department-adapter': DepartmentAdapterModule, notification: NotificationModule };
+const MODULES: Record<keyof typeof POLICY, Type<unknown>> = { intake: IntakeModule, routing: RoutingModule, 'department-adapter': DepartmentAdapterModule, notification: NotificationModule, statistics: StatisticsModule };
 
 /** Every HTTP route of a Nest module and the modules it imports, as "METHOD /path". */
 function routesOf(module: unknown, seen = new Set<unknown>()): string[] {
@@ -152,7 +163,7 @@ const ROLE_OF: Record<Exclude<(typeof CALLERS)[number], 'anonymous'>, Role> = {
 };
 
 describe('authorization: every endpoint × every role', () => {
-  const the = withWholeSystem();
+  const the = withWholeSystem(['statistics']);
   const tokens: Partial<Record<StaffUsername, string>> = {};
   let existing: string;
   const missing = formatReference(99_999_997);

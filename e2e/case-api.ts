@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { distinctPlace, StaffUsername, TestSystem, testPool, waitFor } from '@caseline/testing';
+import { distinctPlace, ServiceName, StaffUsername, TestSystem, testPool, waitFor } from '@caseline/testing';
 
 export interface HistoryEvent {
   type: string;
@@ -76,11 +76,11 @@ export interface WholeSystem {
 }
 
 /** Every process of Caseline on free ports, as the Quick start runs them, for one describe block. */
-export function withWholeSystem(): WholeSystem {
+export function withWholeSystem(extra: ServiceName[] = []): WholeSystem {
   const context = {} as WholeSystem;
   beforeAll(async () => {
     context.system = await TestSystem.create();
-    await context.system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
+    await context.system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification', ...extra]);
     context.api = caseApi(context.system);
     context.pool = testPool(2);
   }, 180000);

@@ -6,6 +6,7 @@ import { appendToCase, readCase } from '@caseline/event-store';
 import { departmentAdapterMigrations } from '@caseline/department-adapter-feature';
 import { intakeMigrations } from '@caseline/intake-feature';
 import { notificationMigrations } from '@caseline/notification-feature';
+import { statisticsMigrations } from '@caseline/statistics-feature';
 import { routingMigrations } from '@caseline/routing-feature';
 import { DATABASE_ROLES, excessPrivilege, prepareDatabase, roleDatabaseUrl } from '@caseline/service-kit';
 import { asSql, TestSystem, testPool, waitFor } from '@caseline/testing';
@@ -19,7 +20,9 @@ const services: { name: ServiceName; schema: string; migrations: typeof intakeMi
   { name: 'notification', schema: 'notification', migrations: notificationMigrations, table: 'notification.cases', row: `VALUES ('roles-test', gen_random_uuid())` },
 ];
 const insert = (service: (typeof services)[number]): string => `INSERT INTO ${service.table} ${service.row}`;
-const ALL_ROLES = [...services.map((s) => s.name), 'auditor'] as const;
+const ALL_ROLES = [...services.map((s) => s.name), 'statistics', 'auditor'] as const;
+/** A read model of the log: it reads the log and keeps its own tables, and appends nothing. */
+const statistics = { name: 'statistics', schema: 'statistics', migrations: statisticsMigrations };
 const metadata: EventMetadata = { actor: { kind: 'operator', id: 'op-1', name: 'Operator' }, channel: 'phone', at: '2026-11-22T10:00:00.000Z', correlationId: 'c-1' };
 const event = () => ({ eventId: randomUUID(), type: 'Noted', schemaVersion: 1, data: {}, metadata });
 
@@ -36,7 +39,7 @@ describe('database roles: each service has its own, with only the privileges it 
   beforeAll(async () => {
     Logger.overrideLogger(false);
     // What every service's start does, as the owner (the test database's superuser).
-    for (const service of services) await prepareDatabase(service);
+    for (const service of [...services, statistics]) await prepareDatabase(service);
     owner = testPool(2);
     for (const name of ALL_ROLES) pools.set(name, new Pool({ connectionString: roleDatabaseUrl(name, DATABASE_ROLES[name].role), max: 1 }));
   });
@@ -113,6 +116,28 @@ describe('database roles: each service has its own, with only the privileges it 
         await expect(as(name).query(insert(other))).rejects.toMatchObject(PERMISSION_DENIED);
         await expect(as(name).query(`SELECT FROM ${other.table}`)).rejects.toMatchObject(PERMISSION_DENIED);
       }
+    });
+  });
+
+  describe('the statistics service', () => {
+    it('reads the case log and keeps its own tables, and holds nothing more', async () => {
+      const { rows } = await owner.query<{ name: string; privileges: string }>(
+        `SELECT n.nspname || '.' || c.relname AS name,
+                array_to_string(ARRAY(SELECT p FROM unnest($2::text[]) WITH ORDINALITY AS u(p, i) WHERE has_table_privilege('caseline_statistics', c.oid, p) ORDER BY i), ',') AS privileges
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname NOT IN ('pg_catalog', 'information_schema')`,
+        [TABLE_PRIVILEGES],
+      );
+      const held = Object.fromEntries(rows.filter((r) => r.privileges).map((r) => [r.name, r.privileges]));
+      const own = rows.filter((r) => r.name.startsWith('statistics.') && r.name !== 'statistics.schema_migrations');
+      expect(own.length).toBeGreaterThan(0);
+      expect(held).toEqual({ 'case_log.events': 'SELECT', ...Object.fromEntries(own.map((r) => [r.name, 'SELECT,INSERT,UPDATE,DELETE'])) });
+    });
+
+    it('may not append to the log, move the relay, or touch another schema', async () => {
+      await expect(appendToCase(asSql(as('statistics')), randomUUID(), 0, [event()])).rejects.toMatchObject(PERMISSION_DENIED);
+      await expect(as('statistics').query('SELECT FROM case_log.relay_checkpoints')).rejects.toMatchObject(PERMISSION_DENIED);
+      for (const service of services) await expect(as('statistics').query(`SELECT FROM ${service.table}`)).rejects.toMatchObject(PERMISSION_DENIED);
     });
   });
 

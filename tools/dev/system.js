@@ -17,6 +17,8 @@ const SERVICES = [
   { name: 'routing', portEnv: 'ROUTING_PORT', port: 3001 },
   { name: 'department-adapter', portEnv: 'DEPARTMENT_ADAPTER_PORT', port: 3002 },
   { name: 'notification', portEnv: 'NOTIFICATION_PORT', port: 3003 },
+  // The city's figures (CitiStat): a read model of the case log, its API and dashboard.
+  { name: 'statistics', portEnv: 'STATISTICS_PORT', port: 3005 },
 ];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

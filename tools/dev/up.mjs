@@ -46,6 +46,7 @@ Caseline is running (demo city). Press Ctrl-C to stop.
   Routing                  ${url('routing')}/v1/routing/dry-run
   Department adapter       ${url('department-adapter')}/health/ready
   Notification             ${url('notification')}/health/ready
+  City figures (CitiStat)  ${url('statistics')}/statistics   (staff token; JSON at /v1/statistics/figures)
   Department simulator     ${url('department-simulator')}/work-orders
   Email requests           SMTP 127.0.0.1:${env.INTAKE_SMTP_PORT || 2526} to requests@demo-city.caseline.local
   Mail catcher             ${url('mail-catcher')}/messages   (SMTP 127.0.0.1:${env.MAIL_CATCHER_SMTP_PORT || 2525})

@@ -4,8 +4,12 @@
  */
 import { Command, UsageError } from './command';
 import { verifyLog } from './commands/verify-log';
+import { timeline } from './commands/timeline';
+import { caseAt } from './commands/case-at';
+import { rebuild } from './commands/rebuild';
+import { importHistory } from './commands/import-history';
 
-const COMMANDS: Command[] = [verifyLog];
+const COMMANDS: Command[] = [verifyLog, timeline, caseAt, rebuild, importHistory];
 
 const overview = (): string =>
   ['Usage: npm run ops -- <command> [options]', '', ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`), '', 'npm run ops -- <command> --help shows its options.', ''].join('\n');

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { appendNewCases, Sql, WrongExpectedVersion } from '@caseline/event-store';
+import { appendNewCases, caseLogMigrations, migrate, Sql, WrongExpectedVersion } from '@caseline/event-store';
 import { caseLogChainKeys, databaseUrl } from '@caseline/service-kit';
 import { Command, UsageError } from '../command';
 import { CaseSink, ImportResult, importRows } from '../import/importer';
@@ -51,6 +51,8 @@ export const importHistory: Command = {
     const client = options.dryRun ? undefined : new Client({ connectionString: databaseUrl(), application_name: 'caseline-ops-import' });
     await client?.connect();
     try {
+      // A city's first import may come before any service has started: the log is made as they would make it.
+      if (client) await migrate({ query: async (text, parameters) => (await client.query(text, parameters)).rows, release: async () => undefined }, 'case_log', caseLogMigrations);
       const result = await importRows({
         source: options.source,
         mapping,

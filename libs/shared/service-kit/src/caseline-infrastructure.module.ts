@@ -17,6 +17,8 @@ export interface CaselineServiceOptions extends ServiceDatabase {
   /** e.g. "routing": names the Kafka client, the database application and role, and the logs. */
   name: string;
   entities?: Type<unknown>[];
+  /** false: the service neither consumes nor publishes case events (a read model of the log, e.g. statistics): no Kafka, no relay. */
+  kafka?: boolean;
 }
 
 /** A service's connection may not act as a superuser or an owner in production. */
@@ -41,6 +43,7 @@ async function connectAsRole(dataSource: DataSource, role: DatabaseRole): Promis
 export class CaselineInfrastructureModule {
   static forService(options: CaselineServiceOptions): DynamicModule {
     const role = databaseRoleOf(options.name);
+    const usesKafka = options.kafka !== false;
     return {
       module: CaselineInfrastructureModule,
       global: true,
@@ -67,22 +70,21 @@ export class CaselineInfrastructureModule {
         HealthModule,
       ],
       providers: [
-        { provide: CaseEventsBus, useFactory: () => new CaseEventsBus(options.name) },
-        CaseLogRelay,
+        ...(usesKafka ? [{ provide: CaseEventsBus, useFactory: () => new CaseEventsBus(options.name) }, CaseLogRelay] : []),
         CaseLog,
         // Every HTTP route declares who may call it (access.ts); staff are verified against the city's identity provider.
         StaffTokens,
         { provide: APP_GUARD, useClass: AccessGuard },
         {
           provide: READINESS_CHECKS,
-          inject: [DataSource, CaseEventsBus],
-          useFactory: (dataSource: DataSource, bus: CaseEventsBus): ReadinessCheck[] => [
+          inject: [DataSource, ...(usesKafka ? [CaseEventsBus] : [])],
+          useFactory: (dataSource: DataSource, bus?: CaseEventsBus): ReadinessCheck[] => [
             { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
-            { name: 'kafka', check: () => bus.ping() },
+            ...(bus ? [{ name: 'kafka', check: () => bus.ping() }] : []),
           ],
         },
       ],
-      exports: [CaseLog, CaseEventsBus, READINESS_CHECKS, HealthModule, StaffTokens],
+      exports: [CaseLog, ...(usesKafka ? [CaseEventsBus] : []), READINESS_CHECKS, HealthModule, StaffTokens],
     };
   }
 }

@@ -34,6 +34,11 @@ export const DATABASE_ROLES = {
   routing: serviceRole('caseline_routing', 'routing'),
   'department-adapter': serviceRole('caseline_department_adapter', 'department_adapter'),
   notification: serviceRole('caseline_notification', 'notification'),
+  // The city's figures: a read model it builds from the log (ADR 0016); it appends nothing.
+  statistics: {
+    role: 'caseline_statistics',
+    tables: { 'case_log.events': ['SELECT'], 'statistics.*': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
+  },
   // Reads the log, and nothing else.
   auditor: { role: 'caseline_auditor', tables: { 'case_log.events': ['SELECT'] } },
 } satisfies Record<string, DatabaseRole>;

@@ -8,7 +8,7 @@ const system = require(join(__dirname, '../../../../tools/dev/system.js'));
 /** Real PostgreSQL and Kafka for tests and benchmarks (see tools/dev/system.js); returns a release function. */
 export const provideInfrastructure: (env: NodeJS.ProcessEnv, options: { database: string }) => Promise<() => Promise<void>> = system.provideInfrastructure;
 
-export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'department-simulator' | 'mail-catcher' | 'identity-provider';
+export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'statistics' | 'department-simulator' | 'mail-catcher' | 'identity-provider';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {

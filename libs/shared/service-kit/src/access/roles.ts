@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   'personal-data:erase': ['operator', 'supervisor'],
   /** Who read residents' personal data, when. */
   'personal-data:audit': ['auditor'],
+  /** The city's performance figures (CitiStat): aggregates and the cases behind them, nothing personal. */
+  'figures:read': ['supervisor', 'administrator', 'auditor', 'operator', 'department-staff'],
   /** Prometheus metrics. */
   'metrics:read': ['monitoring', 'administrator', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,4 @@
+export * from './case-facts';
+export * from './contributions';
+export * from './durations';
+export * from './figures';
