@@ -10,7 +10,8 @@
  *  5. notifications against the mail catcher (bench/notifications.ts), last, in its own system.
  * BENCH_ONLY=routing (only the routing decisions, no infrastructure), BENCH_ONLY=adapter (only the
  * adapter), BENCH_ONLY=notifications, BENCH_ONLY=security (the cost of sealing personal data and of verifying staff tokens on intake, bench/personal-data.ts), BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000),
- * BENCH_NOTIFICATIONS (default 2000).
+ * BENCH_NOTIFICATIONS (default 2000). BENCH_ONLY=figures: replay speed and dashboard latency with a
+ * year of a big city (bench/figures.ts; BENCH_FIGURES_CASES, default 1,000,000).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -25,6 +26,7 @@ import { describeDepartmentAdapter, measureDepartmentAdapter } from './departmen
 import { describeNotifications, measureNotifications } from './notifications';
 import { describeSealing, measureSealedIntake, measureSealingCrypto, measureVaultSeals } from './personal-data';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
+import { measureFigures } from './figures';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -129,6 +131,11 @@ async function endToEnd(system: TestSystem, pool: Pool) {
 }
 
 async function main() {
+  // The figures need only PostgreSQL (a database of their own, kept between runs: the big log takes minutes to make).
+  if (process.env.BENCH_ONLY === 'figures') {
+    console.log(await measureFigures(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'));
+    return;
+  }
   // Routing's decisions need no infrastructure: measured first, alone on the cores (issue 4: ≥ 5,000/s, p99 < 2 ms).
   const routing = measureRoutingDecisions();
   console.log(describeRoutingDecisions(routing));
