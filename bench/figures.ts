@@ -100,7 +100,7 @@ export async function measureFigures(adminUrl: string): Promise<string> {
     lines.push(`figures: log of ${CASES.toLocaleString('en-US')} cases, ${Number(events).toLocaleString('en-US')} events (ready in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
     const session = { query: async (text: string, parameters?: unknown[]) => (await client.query(text, parameters)).rows, release: async () => undefined };
     await migrate(session, 'statistics', statisticsMigrations);
-    await client.query(`DO $$ BEGIN CREATE ROLE caseline_statistics; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await client.query(`DO $$ BEGIN CREATE ROLE caseline_statistics LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
     const read = await sequentialRead(client);
     const query: Sql['query'] = async (text, parameters) => (await client.query(text, parameters)).rows;
     started = Date.now();

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,25 +5,13 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { formatReference } from '@caseline/intake-domain';
 import { trackingToken } from '@caseline/service-kit';
 import { waitFor } from '@caseline/testing';
+import { ARTIFACTS, chromiumPath } from './browser';
 import { streetlightReport, withWholeSystem } from './case-api';
 
 // The public tracking page in a real headless Chromium (Debian's `chromium`, found or installed by
 // tools/dev/chromium.sh), on a phone-sized screen. Without a browser this fails; it never skips.
 
-const ROOT = join(__dirname, '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const PHONE = { width: 360, height: 740 };
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('bash', [join(ROOT, 'tools/dev/chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000 }).trim();
-  } catch (error) {
-    throw new Error(
-      `The tracking page tests need Chromium and tools/dev/chromium.sh could not find or install it (${(error as Error).message.split('\n')[0]}). ` +
-        "Install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.",
-    );
-  }
-}
 
 /** What has keyboard focus, and whether a sighted keyboard user can see it. */
 const focused = (page: Page) =>

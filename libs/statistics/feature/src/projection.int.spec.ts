@@ -70,7 +70,7 @@ describe('figures projection and rebuild (PostgreSQL)', () => {
     sql = asSql(pool);
     await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
     await migrate(await sessionOf(pool)(), 'statistics', statisticsMigrations);
-    await sql.query(`DO $$ BEGIN CREATE ROLE caseline_statistics; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await sql.query(`DO $$ BEGIN CREATE ROLE caseline_statistics LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
     queries = new FiguresQueries(sql, ZONE);
 
     // Fixed in 3 days, on time, answered the survey with a 4; work started after 5 hours.
