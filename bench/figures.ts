@@ -9,7 +9,7 @@
 import { Client } from 'pg';
 import { caseLogMigrations, migrate, Sql } from '@caseline/event-store';
 import { dayIn } from '@caseline/statistics-domain';
-import { FiguresQueries, rebuildFigures, statisticsMigrations } from '@caseline/statistics-feature';
+import { clientConnection, FiguresQueries, rebuildFigures, statisticsMigrations } from '@caseline/statistics-feature';
 import { percentile } from './case-events';
 
 const CASES = Number(process.env.BENCH_FIGURES_CASES ?? 1_000_000);
@@ -105,20 +105,7 @@ export async function measureFigures(adminUrl: string): Promise<string> {
     const query: Sql['query'] = async (text, parameters) => (await client.query(text, parameters)).rows;
     started = Date.now();
     const rebuilt = await rebuildFigures(
-      {
-        query,
-        async transaction(work) {
-          await client.query('BEGIN');
-          try {
-            const value = await work({ query });
-            await client.query('COMMIT');
-            return value;
-          } catch (error) {
-            await client.query('ROLLBACK');
-            throw error;
-          }
-        },
-      },
+      clientConnection(client),
       { dayOf: dayIn(ZONE), serviceRole: 'caseline_statistics', batchSize: Number(process.env.BENCH_FIGURES_BATCH ?? 5000) },
     );
     const replay = rebuilt.events / ((Date.now() - started) / 1000);

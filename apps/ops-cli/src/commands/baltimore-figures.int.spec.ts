@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
-import { testPool } from '@caseline/testing';
+import type { Pool } from 'pg';
 import { FiguresQueries } from '@caseline/statistics-feature';
 import type { FiguresReport } from '@caseline/statistics-domain';
 import { readCsv } from '../import/csv';
+import { ownDatabase, runOps } from './ops-process.test';
 
 const ROOT = resolve(__dirname, '../../../..');
 const DATA = process.env.CASELINE_SHARED_DATA ?? resolve(ROOT, '../shared/data');
@@ -69,42 +68,16 @@ async function figuresFromCsv(): Promise<{ perAgency: Record<string, number>; by
  * computed directly from the CSV. The import, the rebuild and the figures run as operators run them.
  */
 describe("Baltimore's history, imported: the figures agree with the export", () => {
-  let admin: Pool;
   let pool: Pool;
   let databaseUrl: string;
-  let database: string;
+  let drop: () => Promise<void>;
+  // As an operator runs them: the importer appends, the rebuild (as the owner) makes the statistics tables.
+  const ops = (args: string[]) => runOps(args, { DATABASE_URL: databaseUrl, MIGRATION_DATABASE_URL: databaseUrl });
 
-  function ops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ops-cli/src/main.ts', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: databaseUrl, MIGRATION_DATABASE_URL: databaseUrl },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
-  }
-
-  // A database of its own: years-old cases in districts "1"–"14" would count in other suites' digests.
   beforeAll(async () => {
-    admin = testPool(1);
-    const url = new URL(process.env.DATABASE_URL!);
-    database = `${url.pathname.slice(1)}_baltimore_figures`;
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${database}`);
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
-    pool = new Pool({ connectionString: databaseUrl, max: 2 });
+    ({ url: databaseUrl, pool, drop } = await ownDatabase('baltimore_figures'));
   });
-  afterAll(async () => {
-    await pool?.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
+  afterAll(() => drop());
 
   withExport('cases per agency and channel, median days open, share closed after the due date, open backlog', async () => {
     const imported = await ops(['import-history', '--source', 'baltimore', BALTIMORE]);

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
-import { sessionOf, testPool } from '@caseline/testing';
+import { sessionOf } from '@caseline/testing';
+import { ownDatabase, runOps } from './ops-process.test';
 import { nameBasedUuid } from '../import/row-events';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -19,27 +19,13 @@ const withExports = existsSync(BALTIMORE) && existsSync(NYC) ? it : it.skip;
 jest.setTimeout(120000);
 
 describe('npm run ops -- import-history', () => {
-  let admin: Pool;
   let pool: Pool;
   let databaseUrl: string;
-  let database: string;
+  let drop: () => Promise<void>;
   const directory = mkdtempSync(join(tmpdir(), 'caseline-import-'));
 
   /** `npm run ops -- …` as an operator runs it, against this spec's database. */
-  function ops(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ops-cli/src/main.ts', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: databaseUrl, CASE_LOG_CHAIN_KEYS: KEYS_SPEC, ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
-  }
+  const ops = (args: string[], env: NodeJS.ProcessEnv = {}) => runOps(args, { DATABASE_URL: databaseUrl, CASE_LOG_CHAIN_KEYS: KEYS_SPEC, ...env });
 
   const count = async (sql: string, parameters: unknown[] = []): Promise<number> => Number((await pool.query(sql, parameters)).rows[0].count);
   const casesOf = (source: string) => count(`SELECT count(DISTINCT case_id) FROM case_log.events WHERE metadata->'importedFrom'->>'source' = $1`, [source]);
@@ -50,21 +36,10 @@ describe('npm run ops -- import-history', () => {
   // Imported cases are years old and lie in districts "1"–"14": a database of their own keeps them out of
   // the run's other suites (a digest of overdue cases would count them).
   beforeAll(async () => {
-    admin = testPool(1);
-    const url = new URL(process.env.DATABASE_URL!);
-    database = `${url.pathname.slice(1)}_import_history`;
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${database}`);
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
-    pool = new Pool({ connectionString: databaseUrl, max: 2 });
+    ({ url: databaseUrl, pool, drop } = await ownDatabase('import_history'));
     await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
   });
-  afterAll(async () => {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
+  afterAll(() => drop());
 
   withExports('imports the first 300 Baltimore rows as cases with their own times, and nothing more the second time', async () => {
     const first = await ops(['import-history', '--source', 'baltimore', BALTIMORE, '--limit', '300']);

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import type { Sql } from '@caseline/event-store';
 import { DATABASE_ROLES, migrationDatabaseUrl, prepareDatabase } from '@caseline/service-kit';
-import { cityDay, rebuildFigures, RebuildProgress, statisticsMigrations } from '@caseline/statistics-feature';
+import { cityDay, clientConnection, rebuildFigures, RebuildProgress, statisticsMigrations } from '@caseline/statistics-feature';
 import { Command, UsageError } from '../command';
 
 /** The read models the CLI can rebuild (docs/statistics.md). */
@@ -27,24 +26,10 @@ export const rebuild: Command = {
     await prepareDatabase({ name: 'statistics', schema: 'statistics', migrations: statisticsMigrations });
     const client = new Client({ connectionString: migrationDatabaseUrl(), application_name: 'caseline-ops-rebuild' });
     await client.connect();
-    const query = async <Row>(text: string, parameters?: unknown[]) => (await client.query(text, parameters)).rows as Row[];
     const progress = progressPrinter();
     try {
       const result = await rebuildFigures(
-        {
-          query,
-          async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-            await client.query('BEGIN');
-            try {
-              const value = await work({ query });
-              await client.query('COMMIT');
-              return value;
-            } catch (error) {
-              await client.query('ROLLBACK');
-              throw error;
-            }
-          },
-        },
+        clientConnection(client),
         { dayOf: cityDay(), since, batchSize: batch, serviceRole: DATABASE_ROLES.statistics.role, onProgress: progress },
       );
       const seconds = result.elapsedMs / 1000;

@@ -1,28 +1,14 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { Pool } from 'pg';
 import type { Actor, Channel } from '@caseline/case-contracts';
 import { appendToCase, caseLogMigrations, migrate } from '@caseline/event-store';
 import { asSql, sessionOf, testPool } from '@caseline/testing';
-
-const ROOT = resolve(__dirname, '../../../..');
+import { runOps } from './ops-process.test';
 
 // Each test starts the CLI as a process of its own (compiling TypeScript on the way): slow on a busy machine.
 jest.setTimeout(120000);
 
-/** `npm run ops -- …` as an operator runs it, against the test database. */
-function ops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ops-cli/src/main.ts', ...args], { cwd: ROOT, env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const ops = (args: string[]) => runOps(args);
 
 /** The reporter's and the follower's contact, in clear in these schema 1 events: never in any output. */
 const PERSONAL = ['Jane Roe', 'jane.roe', '555 0100', 'follower.person'];

@@ -1,30 +1,19 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { appendToCase, caseLogMigrations, migrate, parseChainKeys } from '@caseline/event-store';
 import { asSql, sessionOf, testPool } from '@caseline/testing';
+import { runOps } from './ops-process.test';
 
-const ROOT = resolve(__dirname, '../../../..');
 const KEYS_SPEC = '7:ops-cli-test-chain-key';
 
 // Each test starts the CLI as a process of its own (compiling TypeScript on the way): slow on a busy machine.
 jest.setTimeout(120000);
 
 /** `npm run ops -- …` as an auditor runs it, against the test database. */
-function ops(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ops-cli/src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, CASE_LOG_CHAIN_KEYS: KEYS_SPEC, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const ops = (args: string[], env: NodeJS.ProcessEnv = {}) => runOps(args, { CASE_LOG_CHAIN_KEYS: KEYS_SPEC, ...env });
 
 describe('npm run ops -- verify-log', () => {
   let pool: Pool;

@@ -9,6 +9,25 @@ export interface RebuildConnection extends Sql {
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
 }
 
+/** A RebuildConnection on one client of the pg driver (the ops CLI's, the benchmark's). */
+export function clientConnection(client: { query(text: string, parameters?: unknown[]): Promise<{ rows: unknown[] }> }): RebuildConnection {
+  const query = async <Row>(text: string, parameters?: unknown[]) => (await client.query(text, parameters)).rows as Row[];
+  return {
+    query,
+    async transaction(work) {
+      await client.query('BEGIN');
+      try {
+        const value = await work({ query });
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    },
+  };
+}
+
 export interface RebuildProgress {
   events: number;
   /** An estimate: events in the log after the rebuild's starting point when it began. */
