@@ -176,6 +176,23 @@ describe('case event log (PostgreSQL)', () => {
     }
   });
 
+  it('reads in the numeric order of transaction ids, across a digit boundary (9, 10, 11), in both readers', async () => {
+    // Transaction ids smaller than any a cluster hands out after initdb: these come first in the log.
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [index, transactionId] of ['11', '9', '10'].entries()) {
+      await sql().query(
+        `INSERT INTO case_log.events (transaction_id, event_id, case_id, case_version, type, schema_version, data, metadata) VALUES ($1::xid8, $2, $3, 1, 'Old', 1, '{}', $4)`,
+        [transactionId, randomUUID(), ids[index], JSON.stringify(metadata)],
+      );
+    }
+    const first = await readLog(sql(), LOG_START, 2);
+    expect(first.events.map((e) => e.caseId)).toEqual([ids[1], ids[2]]);
+    expect(first.position.transactionId).toBe('10');
+    expect((await readLog(sql(), first.position, 1)).events.map((e) => e.caseId)).toEqual([ids[0]]);
+    const serialized = await readLogSerialized(sql(), LOG_START, 3);
+    expect(serialized.events.map((e) => e.caseId)).toEqual([ids[1], ids[2], ids[0]]);
+  });
+
   it('publishes envelopes serialized by PostgreSQL exactly as readers see them', async () => {
     const caseId = randomUUID();
     await appendToCase(sql(), caseId, 0, [event('Opened', { title: 'ünïcode "quoted"', n: 1.5, nested: { list: [1, null] } })]);

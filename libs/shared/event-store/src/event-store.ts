@@ -187,9 +187,15 @@ export interface SerializedEvent {
   envelope: string;
 }
 
-const COMMIT_ORDER_AFTER = `(transaction_id, global_position) > ($1::xid8, $2::bigint)
-        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY transaction_id, global_position
+/*
+ * The ORDER BY names the table's columns (events.…): both queries also select `transaction_id::text`
+ * under the same name, and an unqualified ORDER BY would sort by that text — '1000000' before
+ * '999999' — which at a digit boundary of transaction ids can move the checkpoint past events not
+ * yet read (lost for good), and which no index serves (a full sort of the log on every batch).
+ */
+const COMMIT_ORDER_AFTER = `(events.transaction_id, events.global_position) > ($1::xid8, $2::bigint)
+        AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY events.transaction_id, events.global_position
       LIMIT $3`;
 
 const positionAfter = (rows: { transaction_id: string; global_position: string | number }[], after: LogPosition): LogPosition => {
