@@ -15,7 +15,7 @@ export const rebuild: Command = {
     'Usage: npm run ops -- rebuild figures [--since <time>] [--batch <events>]',
     '  figures         the CitiStat figures (statistics.cases, daily, daily_durations, labels)',
     '  --since <time>  refold only the cases with events recorded at or after this time (ISO 8601); the rest are kept',
-    '  --batch <n>     events per transaction (default 2000)',
+    '  --batch <n>     events per transaction (default 5000)',
     'Builds into fresh tables and swaps them in, in one transaction, when they have caught up with the log;',
     'the live projection pauses for that moment only. Connects as MIGRATION_DATABASE_URL (it creates tables).',
   ].join('\n'),

@@ -108,6 +108,8 @@ class Where {
 }
 
 const DAY_RANGE = 'day BETWEEN $1::date AND $2::date';
+const FIRST_WHOLE_MONTH = `(date_trunc('month', $1::date - 1) + interval '1 month')::date`;
+const LAST_WHOLE_MONTH = `(date_trunc('month', $2::date + 1) - interval '1 month')::date`;
 
 export class FiguresQueries {
   constructor(
@@ -202,8 +204,9 @@ export class FiguresQueries {
       const where = new Where(
         filter,
         [filter.from, filter.to],
-        `CASE WHEN span = 'month' THEN day >= date_trunc('month', $1::date - 1) + interval '1 month' AND day + interval '1 month' <= $2::date + 1
-              ELSE day BETWEEN $1::date AND $2::date AND NOT (day >= date_trunc('month', $1::date - 1) + interval '1 month' AND date_trunc('month', day) + interval '1 month' <= $2::date + 1) END`,
+        // Whole months run from the first month starting in the period to the last one ending in it (none when they cross).
+        `((span = 'month' AND day BETWEEN ${FIRST_WHOLE_MONTH} AND ${LAST_WHOLE_MONTH})
+          OR (span = 'day' AND day BETWEEN $1::date AND $2::date AND (day < ${FIRST_WHOLE_MONTH} OR day >= ${LAST_WHOLE_MONTH} + interval '1 month' OR ${FIRST_WHOLE_MONTH} > ${LAST_WHOLE_MONTH})))`,
         ['service'],
       );
       // As text, split here: the driver's array parser goes a character at a time.

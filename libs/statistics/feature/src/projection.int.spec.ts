@@ -157,8 +157,12 @@ describe('figures projection and rebuild (PostgreSQL)', () => {
     expect(after.city.receivedByChannel.email).toBe(1);
   });
 
+  const indexes = async () =>
+    (await sql.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'statistics' ORDER BY 1`)).map((row) => row.name);
+
   it('a rebuild from the start gives the live figures, twice over, while cases keep coming', async () => {
     const live = await figures();
+    const liveIndexes = await indexes();
     const writer = (async () => {
       for (let i = 0; i < 10; i++) await story([['2026-04-02T12:00:00Z', reported('web')]]);
     })();
@@ -172,6 +176,8 @@ describe('figures projection and rebuild (PostgreSQL)', () => {
     const once = await figures();
     await rebuildFigures(db, { dayOf, serviceRole: 'caseline_statistics' });
     expect(await figures()).toEqual(once);
+    // The same indexes under the same names as the migrations made, and none left over.
+    expect(await indexes()).toEqual(liveIndexes);
     // The April cases came in during the first rebuild: none lost, none twice.
     expect((await queries.report({ ...filter, from: '2026-04-01', to: '2026-04-30' })).city.received).toBe(0);
     const [{ count }] = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM statistics.cases WHERE reported_at >= '2026-04-02' AND reported_at < '2026-04-03' AND service_code = 'POTHOLE' AND channel = 'web' AND department = ''`);

@@ -53,6 +53,25 @@ export interface RebuildResult {
 
 const REBUILD = `${FIGURES}:rebuild`;
 
+interface LiveIndex {
+  name: string;
+  /** CREATE INDEX … as PostgreSQL prints it. */
+  definition: string;
+  /** PRIMARY KEY (…), for the primary key's index. */
+  primaryKey?: string;
+}
+
+/** The indexes of a live table of the read model, as its migrations made them. */
+async function indexesOf(db: Sql, table: string): Promise<LiveIndex[]> {
+  const rows = await db.query<{ name: string; definition: string; primary_key: string | null }>(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.conindid = i.oid AND c.contype = 'p') AS primary_key
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE n.nspname = 'statistics' AND t.relname = $1 ORDER BY i.relname`,
+    [table],
+  );
+  return rows.map((row) => ({ name: row.name, definition: row.definition, ...(row.primary_key ? { primaryKey: row.primary_key } : {}) }));
+}
+
 /**
  * Rebuilds the figures read model into fresh tables while the live projection keeps running, then
  * swaps them in, in one transaction, once they have caught up with the log: the live projection
@@ -61,11 +80,15 @@ const REBUILD = `${FIGURES}:rebuild`;
  */
 export async function rebuildFigures(db: RebuildConnection, options: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   const fresh = (name: string) => tableOf(name, '_rebuild');
+  const indexes = new Map<string, LiveIndex[]>();
   for (const name of FIGURES_TABLES) {
+    indexes.set(name, await indexesOf(db, name));
     await db.query(`DROP TABLE IF EXISTS ${fresh(name)}`);
-    await db.query(`CREATE TABLE ${fresh(name)} (LIKE ${tableOf(name, '')} INCLUDING ALL)`);
+    // Filled with only its primary key (the projection's upserts need it); the other indexes come when it is full.
+    await db.query(`CREATE TABLE ${fresh(name)} (LIKE ${tableOf(name, '')} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)`);
+    for (const index of indexes.get(name)!.filter((i) => i.primaryKey)) await db.query(`ALTER TABLE ${fresh(name)} ADD CONSTRAINT ${index.name}_next ${index.primaryKey}`);
     await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${fresh(name)} TO ${options.serviceRole}`);
   }
   await db.query('DELETE FROM statistics.checkpoints WHERE projection = $1', [REBUILD]);
@@ -81,6 +104,13 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
     report();
     if (applied < batchSize) break;
   }
+  // Indexes built once over the full tables, and the rows' statistics, before the swap (not in a transaction: VACUUM).
+  for (const name of FIGURES_TABLES) {
+    for (const index of indexes.get(name)!.filter((i) => !i.primaryKey)) {
+      await db.query(index.definition.replace(`INDEX ${index.name} ON ${tableOf(name, '')} `, `INDEX ${index.name}_next ON ${fresh(name)} `));
+    }
+    await db.query(`VACUUM (ANALYZE) ${fresh(name)}`);
+  }
   await db.transaction(async (sql) => {
     // The live projection stops at a batch boundary; what it would have applied, the rebuild applies now.
     await lockProjection(sql, FIGURES);
@@ -93,6 +123,11 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
       await sql.query(`ALTER TABLE ${tableOf(table, '')} RENAME TO ${table}_replaced`);
       await sql.query(`ALTER TABLE ${fresh(table)} RENAME TO ${table}`);
       await sql.query(`DROP TABLE statistics.${table}_replaced`);
+      // The live tables' own index names again, so the next rebuild finds them as the migrations made them.
+      for (const index of indexes.get(table)!) {
+        if (index.primaryKey) await sql.query(`ALTER TABLE ${tableOf(table, '')} RENAME CONSTRAINT ${index.name}_next TO ${index.name}`);
+        else await sql.query(`ALTER INDEX statistics.${index.name}_next RENAME TO ${index.name}`);
+      }
     }
     await saveCheckpoint(sql, FIGURES, await checkpointOf(sql, REBUILD));
     await sql.query('DELETE FROM statistics.checkpoints WHERE projection = $1', [REBUILD]);
