@@ -1,6 +1,6 @@
 import type { Channel } from '@caseline/case-contracts';
 import type { Sql } from '@caseline/event-store';
-import { addHistograms, BreakdownRow, CHANNELS, Figures, FiguresFilter, FiguresReport, Histogram, percentileHours, TrendPoint } from '@caseline/statistics-domain';
+import { addHistograms, BreakdownRow, CHANNELS, coveringSpans, Figures, FiguresFilter, FiguresReport, Histogram, percentileHours, TrendPoint, yearBefore } from '@caseline/statistics-domain';
 import { checkpointOf, FIGURES } from './projection';
 
 /**
@@ -79,14 +79,14 @@ function figuresOf(sums: DailySums, durations: Durations, backlog: Backlog): Fig
   };
 }
 
-/** WHERE clauses and parameters for a filter; `$1` and `$2` are always the period's bounds. */
+/** WHERE clauses and parameters for a filter: the period's own parameters ($1…) first, then the department's, area's and type's. */
 class Where {
   readonly parameters: unknown[];
   private readonly clauses: string[] = [];
 
   constructor(
     filter: FiguresFilter,
-    bounds: [unknown, unknown],
+    bounds: unknown[],
     period: string,
     skip: ('department' | 'area' | 'service')[] = [],
   ) {
@@ -107,9 +107,14 @@ class Where {
   }
 }
 
-const DAY_RANGE = 'day BETWEEN $1::date AND $2::date';
-const FIRST_WHOLE_MONTH = `(date_trunc('month', $1::date - 1) + interval '1 month')::date`;
-const LAST_WHOLE_MONTH = `(date_trunc('month', $2::date + 1) - interval '1 month')::date`;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The span rows (day, week, month) that add up to a period: SQL with the dates as literals (days checked here). */
+function spanRows(from: string, to: string, largest: 'week' | 'month' = 'month'): string {
+  if (!DAY.test(from) || !DAY.test(to)) throw new Error(`Not a period of days: ${from} to ${to}`);
+  const ranges = coveringSpans(from, to, largest);
+  return ranges.length === 0 ? 'false' : `(${ranges.map((r) => `(span = '${r.span}' AND day BETWEEN DATE '${r.first}' AND DATE '${r.last}')`).join(' OR ')})`;
+}
 
 export class FiguresQueries {
   constructor(
@@ -163,7 +168,7 @@ export class FiguresQueries {
 
   /** Sums per department, per area and for the whole filter ('city'), from the daily table. */
   private async dailySums(filter: FiguresFilter): Promise<Map<string, DailySums>> {
-    const where = new Where(filter, [filter.from, filter.to], DAY_RANGE);
+    const where = new Where(filter, [], spanRows(filter.from, filter.to));
     const rows = await this.sql.query<DailySums & { department: string | null; area_id: string | null }>(
       `SELECT department, area_id, ${SUMS} FROM statistics.daily WHERE ${where.sql} GROUP BY GROUPING SETS ((department), (area_id))`,
       where.parameters,
@@ -182,7 +187,7 @@ export class FiguresQueries {
   }
 
   private async lastYear(filter: FiguresFilter): Promise<{ received: number; resolved: number }> {
-    const where = new Where(filter, [filter.from, filter.to], `day BETWEEN ($1::date - interval '1 year')::date AND ($2::date - interval '1 year')::date`);
+    const where = new Where(filter, [], spanRows(yearBefore(filter.from), yearBefore(filter.to)));
     const [row] = await this.sql.query<{ received: number | null; resolved: number | null }>(`SELECT sum(received)::int AS received, sum(resolved)::int AS resolved FROM statistics.daily WHERE ${where.sql}`, where.parameters);
     return { received: row?.received ?? 0, resolved: row?.resolved ?? 0 };
   }
@@ -200,15 +205,7 @@ export class FiguresQueries {
     };
     const measureOf = (measure: string): keyof Durations => (measure === 'resolve' ? 'resolve' : 'firstAction');
     if (filter.service === undefined) {
-      // Whole months of the period from the monthly rows, the days before and after them from the daily ones.
-      const where = new Where(
-        filter,
-        [filter.from, filter.to],
-        // Whole months run from the first month starting in the period to the last one ending in it (none when they cross).
-        `((span = 'month' AND day BETWEEN ${FIRST_WHOLE_MONTH} AND ${LAST_WHOLE_MONTH})
-          OR (span = 'day' AND day BETWEEN $1::date AND $2::date AND (day < ${FIRST_WHOLE_MONTH} OR day >= ${LAST_WHOLE_MONTH} + interval '1 month' OR ${FIRST_WHOLE_MONTH} > ${LAST_WHOLE_MONTH})))`,
-        ['service'],
-      );
+      const where = new Where(filter, [], spanRows(filter.from, filter.to), ['service']);
       // As text, split here: the driver's array parser goes a character at a time.
       const rows = await this.sql.query<{ department: string; area_id: string; measure: string; histogram: string }>(
         `SELECT department, area_id, measure, histogram::text AS histogram FROM statistics.daily_durations WHERE ${where.sql}`,
@@ -262,10 +259,12 @@ export class FiguresQueries {
     return result;
   }
 
+  /** Weeks from the weekly rows, the odd days at either end from the daily ones (a first week starts on `from`). */
   private async trend(filter: FiguresFilter): Promise<TrendPoint[]> {
-    const where = new Where(filter, [filter.from, filter.to], DAY_RANGE);
+    const where = new Where(filter, [filter.from], spanRows(filter.from, filter.to, 'week'));
     const rows = await this.sql.query<{ week: string; received: number; resolved: number; late: number }>(
-      `SELECT to_char(greatest(date_trunc('week', day), $1::date), 'YYYY-MM-DD') AS week, sum(received)::int AS received, sum(resolved)::int AS resolved, sum(resolved_late)::int AS late
+      `SELECT to_char(CASE WHEN span = 'week' THEN day ELSE greatest(date_trunc('week', day)::date, $1::date) END, 'YYYY-MM-DD') AS week,
+              sum(received)::int AS received, sum(resolved)::int AS resolved, sum(resolved_late)::int AS late
          FROM statistics.daily WHERE ${where.sql} GROUP BY 1 ORDER BY 1`,
       where.parameters,
     );
@@ -274,9 +273,11 @@ export class FiguresQueries {
 
   /** The five request types received most in each area, with the same days' count a year earlier. */
   private async topTypes(filter: FiguresFilter): Promise<{ id: string; types: { code: string; received: number; lastYear: number }[] }[]> {
-    const where = new Where(filter, [filter.from, filter.to], `(${DAY_RANGE} OR day BETWEEN ($1::date - interval '1 year')::date AND ($2::date - interval '1 year')::date)`);
+    const now = spanRows(filter.from, filter.to);
+    const before = spanRows(yearBefore(filter.from), yearBefore(filter.to));
+    const where = new Where(filter, [], `(${now} OR ${before})`);
     const rows = await this.sql.query<{ area_id: string; service_code: string; received: number; last_year: number }>(
-      `SELECT area_id, service_code, (sum(received) FILTER (WHERE ${DAY_RANGE}))::int AS received, (sum(received) FILTER (WHERE NOT (${DAY_RANGE})))::int AS last_year
+      `SELECT area_id, service_code, (sum(received) FILTER (WHERE ${now}))::int AS received, (sum(received) FILTER (WHERE ${before}))::int AS last_year
          FROM statistics.daily WHERE ${where.sql} GROUP BY 1, 2`,
       where.parameters,
     );

@@ -1,7 +1,7 @@
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { LOG_START, LogPosition, readLog, Sql } from '@caseline/event-store';
 import { loadCityConfig } from '@caseline/city-config';
-import { addHistograms, CaseFacts, CHANNELS, Contributions, contributionsOf, DAILY_COUNTS, DayOf, dayIn, evolveFacts, Histogram } from '@caseline/statistics-domain';
+import { addHistograms, CaseFacts, CHANNELS, Contributions, contributionsOf, DAILY_COUNTS, DayOf, dayIn, evolveFacts, Histogram, SPANS, spanStart } from '@caseline/statistics-domain';
 
 /** The figures read model's name: its checkpoint and its lock. */
 export const FIGURES = 'figures';
@@ -102,16 +102,20 @@ class Deltas {
   readonly durations = new Map<string, { span: string; day: string; department: string; area_id: string; measure: string; histogram: Histogram }>();
 
   add({ daily, durations }: Contributions, sign: 1 | -1): void {
+    // Each count and each duration counts in its day, its week and its month.
     for (const row of daily) {
-      const key = `${row.day}|${row.department}|${row.areaId}|${row.serviceCode}`;
-      let delta = this.daily.get(key);
-      if (!delta) this.daily.set(key, (delta = { day: row.day, department: row.department, area_id: row.areaId, service_code: row.serviceCode }));
-      for (const [count, value] of Object.entries(row.counts)) delta[count] = ((delta[count] as number) ?? 0) + sign * value;
-      for (const [channel, value] of Object.entries(row.channels)) delta[channel.replace('-', '_')] = ((delta[channel.replace('-', '_')] as number) ?? 0) + sign * value;
+      for (const span of SPANS) {
+        const day = spanStart(span, row.day);
+        const key = `${span}|${day}|${row.department}|${row.areaId}|${row.serviceCode}`;
+        let delta = this.daily.get(key);
+        if (!delta) this.daily.set(key, (delta = { span, day, department: row.department, area_id: row.areaId, service_code: row.serviceCode }));
+        for (const [count, value] of Object.entries(row.counts)) delta[count] = ((delta[count] as number) ?? 0) + sign * value;
+        for (const [channel, value] of Object.entries(row.channels)) delta[channel.replace('-', '_')] = ((delta[channel.replace('-', '_')] as number) ?? 0) + sign * value;
+      }
     }
     for (const row of durations) {
-      // Each duration counts on its day and in its month.
-      for (const [span, day] of [['day', row.day], ['month', `${row.day.slice(0, 7)}-01`]]) {
+      for (const span of SPANS) {
+        const day = spanStart(span, row.day);
         const key = `${span}|${day}|${row.department}|${row.areaId}|${row.measure}`;
         let delta = this.durations.get(key);
         if (!delta) this.durations.set(key, (delta = { span, day, department: row.department, area_id: row.areaId, measure: row.measure, histogram: [] }));
@@ -137,9 +141,40 @@ class Deltas {
  * its stored row, and the daily tables take the difference between what the case counted for before
  * and after. Runs inside the caller's transaction, with the checkpoint it moves.
  */
-async function storedFacts(sql: Sql, caseIds: string[], set: TableSet): Promise<Map<string, CaseFacts>> {
-  const stored = await sql.query<CaseRow>(`SELECT ${CASE_NAMES.join(', ')} FROM ${tableOf('cases', set)} WHERE case_id = ANY($1::uuid[])`, [caseIds]);
-  return new Map(stored.map((row) => [row.case_id, factsOf(row)]));
+/**
+ * The facts of the cases a rebuild folded lately, as it wrote them: a case's events lie close together
+ * in the log, so most batches need not read back what the one before wrote. Only for a writer that is
+ * alone on its tables (a rebuild's fresh tables); bounded, the oldest forgotten first.
+ */
+export class FactsCache {
+  private readonly facts = new Map<string, CaseFacts>();
+
+  constructor(private readonly capacity = 200_000) {}
+
+  get(caseId: string): CaseFacts | undefined {
+    return this.facts.get(caseId);
+  }
+
+  has(caseId: string): boolean {
+    return this.facts.has(caseId);
+  }
+
+  set(caseId: string, facts: CaseFacts): void {
+    this.facts.delete(caseId);
+    this.facts.set(caseId, facts);
+    if (this.facts.size > this.capacity) this.facts.delete(this.facts.keys().next().value!);
+  }
+}
+
+async function storedFacts(sql: Sql, caseIds: string[], set: TableSet, cache?: FactsCache): Promise<Map<string, CaseFacts>> {
+  const missing = cache ? caseIds.filter((id) => !cache.has(id)) : caseIds;
+  const stored = missing.length === 0 ? [] : await sql.query<CaseRow>(`SELECT ${CASE_NAMES.join(', ')} FROM ${tableOf('cases', set)} WHERE case_id = ANY($1::uuid[])`, [missing]);
+  const found = new Map(stored.map((row) => [row.case_id, factsOf(row)]));
+  for (const id of caseIds) {
+    const cached = cache?.get(id);
+    if (cached) found.set(id, cached);
+  }
+  return found;
 }
 
 /**
@@ -147,9 +182,9 @@ async function storedFacts(sql: Sql, caseIds: string[], set: TableSet): Promise<
  * its stored row, and the daily tables take the difference between what the case counted for before
  * and after. Runs inside the caller's transaction, with the checkpoint it moves.
  */
-export async function projectEvents(sql: Sql, events: CaseEventEnvelope[], set: TableSet, dayOf: DayOf): Promise<void> {
+export async function projectEvents(sql: Sql, events: CaseEventEnvelope[], set: TableSet, dayOf: DayOf, cache?: FactsCache): Promise<void> {
   if (events.length === 0) return;
-  const before = await storedFacts(sql, [...new Set(events.map((event) => event.caseId))], set);
+  const before = await storedFacts(sql, [...new Set(events.map((event) => event.caseId))], set, cache);
   const after = new Map<string, CaseFacts | undefined>(before);
   for (const event of events) after.set(event.caseId, evolveFacts(after.get(event.caseId), event));
 
@@ -164,6 +199,7 @@ export async function projectEvents(sql: Sql, events: CaseEventEnvelope[], set: 
     const contributions = contributionsOf(facts, dayOf);
     deltas.add(contributions, 1);
     rows.push(rowOf(facts, contributions));
+    cache?.set(caseId, facts);
     label('department', facts.department, facts.departmentName);
     label('area', facts.areaId, facts.areaName);
     label('service', facts.serviceCode, facts.serviceName);
@@ -199,10 +235,10 @@ async function writeDeltas(sql: Sql, deltas: Deltas, set: TableSet): Promise<voi
   if (daily.length > 0) {
     const table = tableOf('daily', set);
     await sql.query(
-      `INSERT INTO ${table} AS d (day, department, area_id, service_code, ${DAILY_COLUMNS.join(', ')})
-       SELECT day, department, area_id, service_code, ${DAILY_COLUMNS.map((c) => `coalesce(${c}, 0)`).join(', ')}
-         FROM jsonb_to_recordset($1::jsonb) AS r(day date, department text, area_id text, service_code text, ${DAILY_COLUMNS.map((c) => `${c} int`).join(', ')})
-       ON CONFLICT (day, department, area_id, service_code) DO UPDATE SET ${DAILY_COLUMNS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ')}`,
+      `INSERT INTO ${table} AS d (span, day, department, area_id, service_code, ${DAILY_COLUMNS.join(', ')})
+       SELECT span, day, department, area_id, service_code, ${DAILY_COLUMNS.map((c) => `coalesce(${c}, 0)`).join(', ')}
+         FROM jsonb_to_recordset($1::jsonb) AS r(span text, day date, department text, area_id text, service_code text, ${DAILY_COLUMNS.map((c) => `${c} int`).join(', ')})
+       ON CONFLICT (span, day, department, area_id, service_code) DO UPDATE SET ${DAILY_COLUMNS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ')}`,
       [JSON.stringify(daily)],
     );
   }
@@ -246,12 +282,12 @@ export const lockProjection = async (sql: Sql, projection: string): Promise<void
  * commit order), applied, and the checkpoint moved with them. Redelivery cannot happen: the rows and
  * the checkpoint commit together or not at all. Returns how many events it applied.
  */
-export async function projectNextBatch(sql: Sql, projection: string, set: TableSet, dayOf: DayOf, batchSize: number): Promise<number> {
+export async function projectNextBatch(sql: Sql, projection: string, set: TableSet, dayOf: DayOf, batchSize: number, cache?: FactsCache): Promise<number> {
   await lockProjection(sql, projection);
   const checkpoint = await checkpointOf(sql, projection);
   const { events, position } = await readLog(sql, checkpoint, batchSize);
   if (events.length === 0) return 0;
-  await projectEvents(sql, events, set, dayOf);
+  await projectEvents(sql, events, set, dayOf, cache);
   await saveCheckpoint(sql, projection, { ...position, events: checkpoint.events + events.length });
   return events.length;
 }

@@ -1,7 +1,7 @@
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import type { Sql } from '@caseline/event-store';
 import type { DayOf } from '@caseline/statistics-domain';
-import { checkpointOf, FIGURES, forgetCases, lockProjection, projectEvents, projectNextBatch, saveCheckpoint, tableOf } from './projection';
+import { checkpointOf, FactsCache, FIGURES, forgetCases, lockProjection, projectEvents, projectNextBatch, saveCheckpoint, tableOf } from './projection';
 import { FIGURES_TABLES } from './statistics.migrations';
 
 /** A connection the rebuild can run transactions on (a pg Client: BEGIN … COMMIT). */
@@ -95,11 +95,13 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
   const refolded = options.since === undefined ? 0 : await startFromLive(db, options.since, options.dayOf, batchSize);
 
   const start = await checkpointOf(db, REBUILD);
+  // Alone on the fresh tables: what it wrote it may remember (a rollback of a batch throws the whole rebuild away).
+  const cache = new FactsCache();
   const [{ total }] = await db.query<{ total: string }>('SELECT count(*) AS total FROM case_log.events WHERE global_position > $1', [start.globalPosition]);
   let events = 0;
   const report = () => options.onProgress?.({ events, total: Number(total), elapsedMs: Date.now() - started });
   for (;;) {
-    const applied = await db.transaction((sql) => projectNextBatch(sql, REBUILD, '_rebuild', options.dayOf, batchSize));
+    const applied = await db.transaction((sql) => projectNextBatch(sql, REBUILD, '_rebuild', options.dayOf, batchSize, cache));
     events += applied;
     report();
     if (applied < batchSize) break;
@@ -115,7 +117,7 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
     // The live projection stops at a batch boundary; what it would have applied, the rebuild applies now.
     await lockProjection(sql, FIGURES);
     for (let applied = batchSize; applied === batchSize; ) {
-      applied = await projectNextBatch(sql, REBUILD, '_rebuild', options.dayOf, batchSize);
+      applied = await projectNextBatch(sql, REBUILD, '_rebuild', options.dayOf, batchSize, cache);
       events += applied;
     }
     for (const name of FIGURES_TABLES) {

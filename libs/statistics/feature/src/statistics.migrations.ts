@@ -4,9 +4,11 @@ import type { Migration } from '@caseline/event-store';
  * The read model behind the city's figures (docs/statistics.md), built only by the projection
  * (projection.ts) from the case log and rebuildable from it at any time (`npm run ops -- rebuild`):
  * - cases: one row per case, its facts (nothing personal);
- * - daily: additive counts per local day, department, area and request type;
- * - daily_durations: time-to-first-action and time-to-resolve histograms per department and area, per day
- *   and per month (span 'day' or 'month': a year adds up from 12 months, not 365 days);
+ * - daily: additive counts per department, area and request type, for each local day, week
+ *   (Monday to Sunday) and month (span 'day', 'week', 'month', `day` its first day): a period adds
+ *   up from its whole months, then whole weeks, then odd days (coveringSpans);
+ * - daily_durations: time-to-first-action and time-to-resolve histograms per department and area,
+ *   in the same spans;
  * - labels: the names of departments, areas and request types as last seen;
  * - checkpoints: where in the log each projection stands, moved in the same transaction as its rows.
  */
@@ -48,6 +50,7 @@ export const statisticsMigrations: Migration[] = [
       CREATE INDEX cases_open ON statistics.cases (reported_at) WHERE closed_at IS NULL;
 
       CREATE TABLE statistics.daily (
+        span text NOT NULL CHECK (span IN ('day', 'week', 'month')),
         day date NOT NULL,
         department text NOT NULL,
         area_id text NOT NULL,
@@ -71,11 +74,11 @@ export const statisticsMigrations: Migration[] = [
         reopened integer NOT NULL DEFAULT 0,
         satisfaction_count integer NOT NULL DEFAULT 0,
         satisfaction_sum integer NOT NULL DEFAULT 0,
-        PRIMARY KEY (day, department, area_id, service_code)
+        PRIMARY KEY (span, day, department, area_id, service_code)
       );
 
       CREATE TABLE statistics.daily_durations (
-        span text NOT NULL CHECK (span IN ('day', 'month')),
+        span text NOT NULL CHECK (span IN ('day', 'week', 'month')),
         day date NOT NULL,
         department text NOT NULL,
         area_id text NOT NULL,
