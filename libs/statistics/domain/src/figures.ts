@@ -42,7 +42,7 @@ export interface BreakdownRow extends Figures {
 }
 
 export interface TrendPoint {
-  /** The Monday of the week (or the first day of the period). */
+  /** The first day of the week (a Monday) or month, or the period's first day for the first point. */
   week: string;
   received: number;
   resolved: number;
@@ -66,5 +66,7 @@ export interface FiguresReport {
   departments: BreakdownRow[];
   areas: BreakdownRow[];
   trend: TrendPoint[];
+  /** Weekly points for a period of up to 26 weeks, monthly beyond (a year reads twelve months). */
+  trendSpan: 'week' | 'month';
   topTypesByArea: AreaTypes[];
 }

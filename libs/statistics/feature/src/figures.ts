@@ -134,12 +134,13 @@ export class FiguresQueries {
 
   async report(filter: FiguresFilter): Promise<FiguresReport> {
     const { start, end } = await this.bounds(filter);
+    const trendSpan = Date.parse(filter.to) - Date.parse(filter.from) > 182 * 86_400_000 ? 'month' : 'week';
     const [sums, lastYear, durations, backlog, trend, types, labels, checkpoint] = await Promise.all([
       this.dailySums(filter),
       this.lastYear(filter),
       this.durations(filter, start, end),
       this.backlog(filter, end),
-      this.trend(filter),
+      this.trend(filter, trendSpan),
       this.topTypes(filter),
       this.labels(),
       this.asOf(),
@@ -162,6 +163,7 @@ export class FiguresQueries {
       departments: breakdown('department'),
       areas: breakdown('area'),
       trend,
+      trendSpan,
       topTypesByArea: types.map((area) => ({ ...area, name: name('area', area.id), types: area.types.map((type) => ({ ...type, name: name('service', type.code) })) })),
     };
   }
@@ -259,11 +261,11 @@ export class FiguresQueries {
     return result;
   }
 
-  /** Weeks from the weekly rows, the odd days at either end from the daily ones (a first week starts on `from`). */
-  private async trend(filter: FiguresFilter): Promise<TrendPoint[]> {
-    const where = new Where(filter, [filter.from], spanRows(filter.from, filter.to, 'week'));
+  /** Points of a week (or, for long periods, a month): whole spans from their own rows, the odd days at either end grouped into theirs (a first point starts on `from`). */
+  private async trend(filter: FiguresFilter, span: 'week' | 'month'): Promise<TrendPoint[]> {
+    const where = new Where(filter, [filter.from, span], spanRows(filter.from, filter.to, span));
     const rows = await this.sql.query<{ week: string; received: number; resolved: number; late: number }>(
-      `SELECT to_char(CASE WHEN span = 'week' THEN day ELSE greatest(date_trunc('week', day)::date, $1::date) END, 'YYYY-MM-DD') AS week,
+      `SELECT to_char(CASE WHEN span = $2 THEN day ELSE greatest(date_trunc($2, day)::date, $1::date) END, 'YYYY-MM-DD') AS week,
               sum(received)::int AS received, sum(resolved)::int AS resolved, sum(resolved_late)::int AS late
          FROM statistics.daily WHERE ${where.sql} GROUP BY 1 ORDER BY 1`,
       where.parameters,

@@ -95,7 +95,7 @@ export function figuresCsv(report: FiguresReport, table: CsvTable): string {
       );
     case 'trend':
       return csv(
-        ['week', 'received', 'resolved', 'resolved_late'],
+        [report.trendSpan, 'received', 'resolved', 'resolved_late'],
         report.trend.map((point) => [point.week, point.received, point.resolved, point.resolvedLate]),
       );
   }

@@ -342,9 +342,10 @@ export function typesTable(areas: AreaTypes[], links: Links): string {
   return table('Top request types per area', ['Area', 'Request type', 'Received', 'Same days last year', 'Change'], body, '', 2);
 }
 
-/** The weekly trend: a line chart of received and resolved, and its numbers. */
+/** The trend: a line chart of received and resolved per week (per month for long periods), and its numbers. */
 export function trendChart(report: FiguresReport, links: Links, open = false): string {
-  if (report.trend.length === 0) return empty('No weeks in this period.');
+  const unit = report.trendSpan;
+  if (report.trend.length === 0) return empty(`No ${unit}s in this period.`);
   const series = [
     { name: 'Received', colour: CHART_COLOURS.received, dash: '', values: report.trend.map((p) => p.received) },
     { name: 'Resolved', colour: CHART_COLOURS.resolved, dash: '7 4', values: report.trend.map((p) => p.resolved) },
@@ -352,23 +353,25 @@ export function trendChart(report: FiguresReport, links: Links, open = false): s
   const total = (key: 'received' | 'resolved') => report.trend.reduce((sum, p) => sum + p[key], 0);
   const svg = lineChart({
     id: `trend${open ? '-report' : ''}`,
-    title: 'Cases received and resolved per week',
-    description: `${report.trend.length} weeks from ${formatDay(report.trend[0].week)}: ${count(total('received'))} received and ${count(total('resolved'))} resolved in all.`,
+    title: `Cases received and resolved per ${unit}`,
+    description: `${report.trend.length} ${unit}s from ${formatDay(report.trend[0].week)}: ${count(total('received'))} received and ${count(total('resolved'))} resolved in all.`,
     labels: report.trend.map((p) => formatShortDay(p.week)),
     series,
   });
+  // The last day of the week or month a point starts (a first point may start mid-way).
+  const spanEnd = (start: string) => (unit === 'week' ? addDays(start, 6) : addDays(`${addDays(`${start.slice(0, 7)}-28`, 4).slice(0, 7)}-01`, -1));
   const rows = report.trend
     .map((p) => {
-      // A week's cases: its days inside the period.
-      const week = { from: later(p.week, report.filter.from), to: earlier(addDays(p.week, 6), report.filter.to) };
-      return `<tr><th scope="row">${escapeHtml(formatDay(p.week))}</th><td>${countLink(links, p.received, 'received', week)}</td><td>${countLink(links, p.resolved, 'resolved', week)}</td><td>${countLink(links, p.resolvedLate, 'late', week)}</td></tr>`;
+      // A point's cases: its days inside the period.
+      const days = { from: later(p.week, report.filter.from), to: earlier(spanEnd(p.week), report.filter.to) };
+      return `<tr><th scope="row">${escapeHtml(formatDay(p.week))}</th><td>${countLink(links, p.received, 'received', days)}</td><td>${countLink(links, p.resolved, 'resolved', days)}</td><td>${countLink(links, p.resolvedLate, 'late', days)}</td></tr>`;
     })
     .join('\n');
-  const data = table('Cases per week', ['Week of', 'Received', 'Resolved', 'Resolved late'], rows);
+  const data = table(`Cases per ${unit}`, [unit === 'week' ? 'Week of' : 'Month of', 'Received', 'Resolved', 'Resolved late'], rows);
   return `${legend(
     series.map((s) => ({ colour: s.colour, label: s.name, dash: s.dash })),
     'Lines',
-  )}${chart(svg, 'Cases received and resolved per week (weeks start on Monday).', data, { open, wide: true })}`;
+  )}${chart(svg, unit === 'week' ? 'Cases received and resolved per week (weeks start on Monday).' : 'Cases received and resolved per month.', data, { open, wide: true })}`;
 }
 
 // ---- The dashboard ----

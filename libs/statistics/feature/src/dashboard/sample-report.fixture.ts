@@ -99,6 +99,7 @@ export function sampleReport(overrides: Partial<FiguresReport> = {}): FiguresRep
     lastYear: { received: 5890, resolved: 5602 },
     departments,
     areas,
+    trendSpan: 'week',
     trend: Array.from({ length: 8 }, (_, i) => ({
       week: `2026-${['01-05', '01-12', '01-19', '01-26', '02-02', '02-09', '02-16', '02-23'][i]}`,
       received: [760, 812, 905, 780, 840, 799, 870, 894][i],
@@ -123,6 +124,7 @@ export const emptyReport = (): FiguresReport => ({
   departments: [],
   areas: [],
   trend: [],
+  trendSpan: 'week',
   topTypesByArea: [],
 });
 
