@@ -137,11 +137,6 @@ class Deltas {
 }
 
 /**
- * Applies events (in commit order) to the figures read model: each case's facts are folded on from
- * its stored row, and the daily tables take the difference between what the case counted for before
- * and after. Runs inside the caller's transaction, with the checkpoint it moves.
- */
-/**
  * The facts of the cases a rebuild folded lately, as it wrote them: a case's events lie close together
  * in the log, so most batches need not read back what the one before wrote. Only for a writer that is
  * alone on its tables (a rebuild's fresh tables); bounded, the oldest forgotten first.
@@ -166,7 +161,7 @@ export class FactsCache {
   }
 }
 
-async function storedFacts(sql: Sql, caseIds: string[], set: TableSet, cache?: FactsCache): Promise<Map<string, CaseFacts>> {
+export async function storedFacts(sql: Sql, caseIds: string[], set: TableSet, cache?: FactsCache): Promise<Map<string, CaseFacts>> {
   const missing = cache ? caseIds.filter((id) => !cache.has(id)) : caseIds;
   const stored = missing.length === 0 ? [] : await sql.query<CaseRow>(`SELECT ${CASE_NAMES.join(', ')} FROM ${tableOf('cases', set)} WHERE case_id = ANY($1::uuid[])`, [missing]);
   const found = new Map(stored.map((row) => [row.case_id, factsOf(row)]));
@@ -178,48 +173,63 @@ async function storedFacts(sql: Sql, caseIds: string[], set: TableSet, cache?: F
 }
 
 /**
- * Applies events (in commit order) to the figures read model: each case's facts are folded on from
- * its stored row, and the daily tables take the difference between what the case counted for before
- * and after. Runs inside the caller's transaction, with the checkpoint it moves.
+ * Changes to the figures read model, gathered in memory: the cases' new facts, the differences they
+ * make to the daily tables (summed per row), the names seen. Written in one go, in the caller's
+ * transaction, with the checkpoint it moves.
  */
+export class PendingChanges {
+  private readonly deltas = new Deltas();
+  private readonly cases = new Map<string, ReturnType<typeof rowOf>>();
+  private readonly labels = new Map<string, { kind: string; id: string; name: string }>();
+
+  /**
+   * Folds events (in commit order) on from the cases' facts before them (`before`, as stored or
+   * remembered): what each case counted for before is taken away and what it counts for now added.
+   */
+  fold(before: Map<string, CaseFacts>, events: CaseEventEnvelope[], dayOf: DayOf, cache?: FactsCache): void {
+    const after = new Map<string, CaseFacts | undefined>(before);
+    for (const event of events) after.set(event.caseId, evolveFacts(after.get(event.caseId), event));
+    const label = (kind: string, id: string, name: string) => void (id && name && this.labels.set(`${kind}|${id}`, { kind, id, name }));
+    for (const [caseId, facts] of after) {
+      if (!facts) continue;
+      const previous = before.get(caseId);
+      if (previous) this.deltas.add(contributionsOf(previous, dayOf), -1);
+      const contributions = contributionsOf(facts, dayOf);
+      this.deltas.add(contributions, 1);
+      this.cases.set(caseId, rowOf(facts, contributions));
+      cache?.set(caseId, facts);
+      label('department', facts.department, facts.departmentName);
+      label('area', facts.areaId, facts.areaName);
+      label('service', facts.serviceCode, facts.serviceName);
+    }
+  }
+
+  async write(sql: Sql, set: TableSet): Promise<void> {
+    await writeDeltas(sql, this.deltas, set);
+    if (this.cases.size > 0) {
+      await sql.query(
+        `INSERT INTO ${tableOf('cases', set)} (${CASE_NAMES.join(', ')})
+         SELECT ${CASE_NAMES.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${CASE_COLUMNS})
+         ON CONFLICT (case_id) DO UPDATE SET ${CASE_NAMES.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+        [JSON.stringify([...this.cases.values()])],
+      );
+    }
+    if (this.labels.size > 0) {
+      await sql.query(
+        `INSERT INTO ${tableOf('labels', set)} (kind, id, name) SELECT kind, id, name FROM jsonb_to_recordset($1::jsonb) AS r(kind text, id text, name text)
+         ON CONFLICT (kind, id) DO UPDATE SET name = EXCLUDED.name`,
+        [JSON.stringify([...this.labels.values()])],
+      );
+    }
+  }
+}
+
+/** Applies events (in commit order) to the figures read model, inside the caller's transaction. */
 export async function projectEvents(sql: Sql, events: CaseEventEnvelope[], set: TableSet, dayOf: DayOf, cache?: FactsCache): Promise<void> {
   if (events.length === 0) return;
-  const before = await storedFacts(sql, [...new Set(events.map((event) => event.caseId))], set, cache);
-  const after = new Map<string, CaseFacts | undefined>(before);
-  for (const event of events) after.set(event.caseId, evolveFacts(after.get(event.caseId), event));
-
-  const deltas = new Deltas();
-  const rows: ReturnType<typeof rowOf>[] = [];
-  const labels = new Map<string, { kind: string; id: string; name: string }>();
-  const label = (kind: string, id: string, name: string) => void (id && name && labels.set(`${kind}|${id}`, { kind, id, name }));
-  for (const [caseId, facts] of after) {
-    if (!facts) continue;
-    const previous = before.get(caseId);
-    if (previous) deltas.add(contributionsOf(previous, dayOf), -1);
-    const contributions = contributionsOf(facts, dayOf);
-    deltas.add(contributions, 1);
-    rows.push(rowOf(facts, contributions));
-    cache?.set(caseId, facts);
-    label('department', facts.department, facts.departmentName);
-    label('area', facts.areaId, facts.areaName);
-    label('service', facts.serviceCode, facts.serviceName);
-  }
-  await writeDeltas(sql, deltas, set);
-  if (rows.length > 0) {
-    await sql.query(
-      `INSERT INTO ${tableOf('cases', set)} (${CASE_NAMES.join(', ')})
-       SELECT ${CASE_NAMES.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${CASE_COLUMNS})
-       ON CONFLICT (case_id) DO UPDATE SET ${CASE_NAMES.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-      [JSON.stringify(rows)],
-    );
-  }
-  if (labels.size > 0) {
-    await sql.query(
-      `INSERT INTO ${tableOf('labels', set)} (kind, id, name) SELECT kind, id, name FROM jsonb_to_recordset($1::jsonb) AS r(kind text, id text, name text)
-       ON CONFLICT (kind, id) DO UPDATE SET name = EXCLUDED.name`,
-      [JSON.stringify([...labels.values()])],
-    );
-  }
+  const pending = new PendingChanges();
+  pending.fold(await storedFacts(sql, [...new Set(events.map((event) => event.caseId))], set, cache), events, dayOf, cache);
+  await pending.write(sql, set);
 }
 
 /** Takes cases out of the read model: their rows go, and what they counted for is subtracted. */

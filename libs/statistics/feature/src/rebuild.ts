@@ -1,7 +1,7 @@
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
-import type { Sql } from '@caseline/event-store';
+import { LogPosition, readLog, Sql } from '@caseline/event-store';
 import type { DayOf } from '@caseline/statistics-domain';
-import { checkpointOf, FactsCache, FIGURES, forgetCases, lockProjection, projectEvents, projectNextBatch, saveCheckpoint, tableOf } from './projection';
+import { checkpointOf, FactsCache, FIGURES, forgetCases, lockProjection, PendingChanges, projectEvents, projectNextBatch, saveCheckpoint, storedFacts, tableOf } from './projection';
 import { FIGURES_TABLES } from './statistics.migrations';
 
 /** A connection the rebuild can run transactions on (a pg Client: BEGIN … COMMIT). */
@@ -52,6 +52,8 @@ export interface RebuildResult {
 }
 
 const REBUILD = `${FIGURES}:rebuild`;
+/** How many events a rebuild folds in memory between two writes. */
+const FLUSH_EVENTS = 50_000;
 
 interface LiveIndex {
   name: string;
@@ -95,16 +97,35 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
   const refolded = options.since === undefined ? 0 : await startFromLive(db, options.since, options.dayOf, batchSize);
 
   const start = await checkpointOf(db, REBUILD);
-  // Alone on the fresh tables: what it wrote it may remember (a rollback of a batch throws the whole rebuild away).
-  const cache = new FactsCache();
   const [{ total }] = await db.query<{ total: string }>('SELECT count(*) AS total FROM case_log.events WHERE global_position > $1', [start.globalPosition]);
   let events = 0;
   const report = () => options.onProgress?.({ events, total: Number(total), elapsedMs: Date.now() - started });
+  // Alone on the fresh tables, the rebuild keeps what it folded in memory and writes it every
+  // FLUSH_EVENTS events (rows and checkpoint in one transaction): a day's, a week's and a month's rows
+  // are written once per flush, not once per batch; the facts it wrote it remembers.
+  const cache = new FactsCache(FLUSH_EVENTS * 4);
+  let pending = new PendingChanges();
+  let position: LogPosition = start;
+  let unwritten = 0;
   for (;;) {
-    const applied = await db.transaction((sql) => projectNextBatch(sql, REBUILD, '_rebuild', options.dayOf, batchSize, cache));
-    events += applied;
-    report();
-    if (applied < batchSize) break;
+    const batch = await readLog(db, position, batchSize);
+    const caseIds = [...new Set(batch.events.map((event) => event.caseId))];
+    pending.fold(await storedFacts(db, caseIds, '_rebuild', cache), batch.events, options.dayOf, cache);
+    position = batch.position;
+    events += batch.events.length;
+    unwritten += batch.events.length;
+    const caughtUp = batch.events.length < batchSize;
+    if (unwritten >= FLUSH_EVENTS || caughtUp) {
+      const written = pending;
+      await db.transaction(async (sql) => {
+        await written.write(sql, '_rebuild');
+        await saveCheckpoint(sql, REBUILD, { ...position, events: start.events + events });
+      });
+      pending = new PendingChanges();
+      unwritten = 0;
+      report();
+    }
+    if (caughtUp) break;
   }
   // Indexes built once over the full tables, and the rows' statistics, before the swap (not in a transaction: VACUUM).
   for (const name of FIGURES_TABLES) {
