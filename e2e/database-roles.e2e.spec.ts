@@ -123,7 +123,7 @@ describe('database roles: each service has its own, with only the privileges it 
     it('reads the case log and keeps its own tables, and holds nothing more', async () => {
       const { rows } = await owner.query<{ name: string; privileges: string }>(
         `SELECT n.nspname || '.' || c.relname AS name,
-                array_to_string(ARRAY(SELECT p FROM unnest($2::text[]) WITH ORDINALITY AS u(p, i) WHERE has_table_privilege('caseline_statistics', c.oid, p) ORDER BY i), ',') AS privileges
+                array_to_string(ARRAY(SELECT p FROM unnest($1::text[]) WITH ORDINALITY AS u(p, i) WHERE has_table_privilege('caseline_statistics', c.oid, p) ORDER BY i), ',') AS privileges
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname NOT IN ('pg_catalog', 'information_schema')`,
         [TABLE_PRIVILEGES],
