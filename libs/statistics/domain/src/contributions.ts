@@ -51,10 +51,24 @@ export type DayOf = (iso: string) => string;
 
 export const utcDay: DayOf = (iso) => iso.slice(0, 10);
 
-/** A day in a time zone, as YYYY-MM-DD. */
+/**
+ * A day in a time zone, as YYYY-MM-DD. Remembered per quarter of an hour (every time zone's offset and
+ * every change of it falls on one), since a replay asks about the same moments again and again and
+ * formatting is the slow part.
+ */
 export function dayIn(timeZone: string): DayOf {
+  const QUARTER = 900_000;
   const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  return (iso) => format.format(new Date(iso));
+  const days = new Map<number, string>();
+  return (iso) => {
+    const quarter = Math.floor(Date.parse(iso) / QUARTER);
+    let day = days.get(quarter);
+    if (day === undefined) {
+      if (days.size > 100_000) days.clear();
+      days.set(quarter, (day = format.format(new Date(quarter * QUARTER))));
+    }
+    return day;
+  };
 }
 
 /**

@@ -62,3 +62,14 @@ describe('durations in 5% buckets', () => {
     expect(percentileHours([], 0.5)).toBeNull();
   });
 });
+
+describe('the city’s day of an instant', () => {
+  it('follows the zone’s offset, half-hour zones and clock changes included', () => {
+    expect(ny('2026-03-11T03:59:59.000Z')).toBe('2026-03-10');
+    expect(ny('2026-03-11T04:00:00.000Z')).toBe('2026-03-11');
+    const kolkata = dayIn('Asia/Kolkata');
+    expect(kolkata('2026-03-10T18:29:59.000Z')).toBe('2026-03-10');
+    expect(kolkata('2026-03-10T18:30:00.000Z')).toBe('2026-03-11');
+    expect(kolkata('2026-03-10T18:15:00.000Z')).toBe('2026-03-10');
+  });
+});

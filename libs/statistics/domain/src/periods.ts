@@ -18,11 +18,18 @@ const toTime = (day: string) => Date.parse(`${day}T00:00:00Z`);
 const toDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 const addDays = (day: string, days: number) => toDay(toTime(day) + days * DAY_MS);
 
-/** The first day of the span an instant's local day belongs to (weeks start on Monday). */
+const mondays = new Map<string, string>();
+
+/** The first day of the span a day belongs to (weeks start on Monday). */
 export function spanStart(span: Span, day: string): string {
   if (span === 'day') return day;
   if (span === 'month') return `${day.slice(0, 7)}-01`;
-  return addDays(day, -((new Date(toTime(day)).getUTCDay() + 6) % 7));
+  let monday = mondays.get(day);
+  if (monday === undefined) {
+    if (mondays.size > 100_000) mondays.clear();
+    mondays.set(day, (monday = addDays(day, -((new Date(toTime(day)).getUTCDay() + 6) % 7))));
+  }
+  return monday;
 }
 
 const nextMonth = (monthStart: string) => {
