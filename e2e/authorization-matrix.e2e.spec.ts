@@ -231,7 +231,7 @@ describe('authorization: every endpoint × every role', () => {
     const addInformation = (reference: string, headers: Record<string, string>) =>
       fetch(`${intake}/v1/cases/${reference}/information`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ text: 'It is the pole by the bus stop' }) });
     expect((await addInformation(existing, { 'tracking-token': token })).status).toBe(200);
-    expect((await addInformation(existing, { 'tracking-token': `${token.slice(0, -1)}x` })).status).toBe(401);
+    expect((await addInformation(existing, { 'tracking-token': `${token.slice(0, -1)}${token.endsWith('x') ? 'y' : 'x'}` })).status).toBe(401);
     expect((await addInformation(missing, { 'tracking-token': token })).status).toBe(401); // another case's token
     const history = await the.api.history(existing);
     expect(history.find((e) => e.type === 'InformationAdded')?.actor).toEqual({ kind: 'resident', id: 'case-link', name: "Resident with the case's link" });
