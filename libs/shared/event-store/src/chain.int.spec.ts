@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Pool } from 'pg';
 import type { EventMetadata } from '@caseline/case-contracts';
-import { asSql, sessionOf, testPool } from '@caseline/testing';
+import { asSql, sessionOf, testPool, transactionOf } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { canonicalJson, ChainKeys, parseChainKeys } from './chain';
 import { Anchor, CaseVerdict, verifyCaseLog, VerifyOptions } from './chain-verifier';
@@ -57,20 +57,7 @@ describe('tamper-evident case log (PostgreSQL)', () => {
   afterAll(() => pool.end());
 
   it('links every event on each way into the log', async () => {
-    const transaction: Transactor = async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(asSql(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-    };
+    const transaction: Transactor = transactionOf(pool);
     const decider = { initialState: () => null, evolve: () => null, decide: (note: string) => [{ type: 'Noted', data: { note } }, { type: 'Noted', data: { note: `${note} again` } }] };
 
     const appended = randomUUID();

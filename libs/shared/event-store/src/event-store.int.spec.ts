@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { EventMetadata } from '@caseline/case-contracts';
-import { asSql, sessionOf, testPool, waitFor } from '@caseline/testing';
+import { asSql, sessionOf, testPool, transactionOf, waitFor } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { CaseOpener, handleCommand } from './command-handler';
 import { appendToCase, LOG_START, NewEvent, readCase, readLog, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
@@ -15,20 +15,7 @@ const event = (type = 'Noted', data: unknown = {}): NewEvent => ({ eventId: rand
 describe('case event log (PostgreSQL)', () => {
   let pool: Pool;
   const sql = () => asSql(pool);
-  const transaction: Transactor = async (work) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(asSql(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const transaction: Transactor = (work) => transactionOf(pool)(work);
 
   beforeAll(async () => {
     pool = testPool();

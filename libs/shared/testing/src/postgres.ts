@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import type { SessionConnection, Sql } from '@caseline/event-store';
+import type { SessionConnection, Sql, Transactor } from '@caseline/event-store';
 
 /** The test run's database (a fresh one per run, created by tools/jest/global-setup.js). */
 export const testPool = (max = 10): Pool => new Pool({ connectionString: process.env.DATABASE_URL, max });
@@ -13,3 +13,21 @@ export const sessionOf = (pool: Pool) => async (): Promise<SessionConnection> =>
   const client = await pool.connect();
   return { ...asSql(client), release: async () => client.release() };
 };
+
+/** Runs work in one transaction on a connection of the pool (committed, or rolled back if it throws). */
+export const transactionOf =
+  (pool: Pool): Transactor =>
+  async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(asSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };

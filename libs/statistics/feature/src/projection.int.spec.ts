@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Actor, CaseEvent, Channel } from '@caseline/case-contracts';
 import { appendToCase, caseLogMigrations, migrate, Sql } from '@caseline/event-store';
-import { asSql, sessionOf, testPool } from '@caseline/testing';
+import { asSql, sessionOf, testPool, transactionOf } from '@caseline/testing';
 import { dayIn, FiguresReport } from '@caseline/statistics-domain';
 import { FiguresQueries } from './figures';
 import { checkpointOf, FIGURES, projectNextBatch } from './projection';
@@ -21,20 +21,7 @@ describe('figures projection and rebuild (PostgreSQL)', () => {
   const department = `STAT-${randomUUID().slice(0, 8)}`;
   const filter = { from: '2026-03-01', to: '2026-03-31', department };
 
-  const transaction = async <T>(work: (sql: Sql) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(asSql(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const transaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => transactionOf(pool)(work);
   const db: RebuildConnection = { query: (text, parameters) => sql.query(text, parameters), transaction };
 
   /** Runs the live projection until it has caught up with the log. */
