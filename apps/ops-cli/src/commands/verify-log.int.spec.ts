@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { appendToCase, caseLogMigrations, migrate, parseChainKeys } from '@caseline/event-store';
-import { asSql, sessionOf, testPool } from '@caseline/testing';
+import { alterLogAsSuperuser, asSql, sessionOf, testPool } from '@caseline/testing';
 import { runOps } from './ops-process.test';
 
 const KEYS_SPEC = '7:ops-cli-test-chain-key';
@@ -21,22 +21,7 @@ describe('npm run ops -- verify-log', () => {
   let altered: string;
   const directory = mkdtempSync(join(tmpdir(), 'caseline-anchors-'));
 
-  /** As a superuser: the append-only trigger off for one statement, back on (ALWAYS) in the same transaction. */
-  const asSuperuser = async (statement: string, parameters: unknown[]) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('ALTER TABLE case_log.events DISABLE TRIGGER events_append_only');
-      await client.query(statement, parameters);
-      await client.query('ALTER TABLE case_log.events ENABLE ALWAYS TRIGGER events_append_only');
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const asSuperuser = (statement: string, parameters: unknown[]) => alterLogAsSuperuser(pool, statement, parameters);
 
   const caseOf = async (n: number): Promise<string> => {
     const caseId = randomUUID();

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Pool } from 'pg';
 import type { EventMetadata } from '@caseline/case-contracts';
-import { asSql, sessionOf, testPool, transactionOf } from '@caseline/testing';
+import { alterLogAsSuperuser, asSql, sessionOf, testPool, transactionOf } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { canonicalJson, ChainKeys, parseChainKeys } from './chain';
 import { Anchor, CaseVerdict, verifyCaseLog, VerifyOptions } from './chain-verifier';
@@ -29,26 +29,7 @@ describe('tamper-evident case log (PostgreSQL)', () => {
     return caseId;
   };
 
-  /**
-   * What a superuser can do: switch the append-only trigger off, change rows, switch it back on
-   * (ENABLE ALWAYS, as the migration left it). One transaction, so no other session ever sees the
-   * table unguarded.
-   */
-  const asSuperuser = async (statement: string, parameters: unknown[]) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('ALTER TABLE case_log.events DISABLE TRIGGER events_append_only');
-      await client.query(statement, parameters);
-      await client.query('ALTER TABLE case_log.events ENABLE ALWAYS TRIGGER events_append_only');
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const asSuperuser = (statement: string, parameters: unknown[]) => alterLogAsSuperuser(pool, statement, parameters);
 
   beforeAll(async () => {
     pool = testPool();

@@ -26,3 +26,19 @@ export function sendPage(response: Response, status: number, html: string): void
   for (const [name, value] of Object.entries(PAGE_HEADERS)) response.setHeader(name, value);
   response.status(status).type('text/html; charset=utf-8').send(html);
 }
+
+/**
+ * The city's colours for our HTML pages (tracking page, dashboard), text on background; each page's
+ * tests hold every pair it uses to WCAG AA (4.5:1 for text, 3:1 for the focus ring).
+ */
+export const CITY_PALETTE = {
+  text: { fg: '#1b1b1b', bg: '#ffffff' },
+  muted: { fg: '#4d4d4d', bg: '#ffffff' },
+  link: { fg: '#0a4b9c', bg: '#ffffff' },
+  panelText: { fg: '#1b1b1b', bg: '#f4f6f9' },
+  panelMuted: { fg: '#4d4d4d', bg: '#f4f6f9' },
+  panelLink: { fg: '#0a4b9c', bg: '#f4f6f9' },
+  header: { fg: '#ffffff', bg: '#0a3161' },
+  button: { fg: '#ffffff', bg: '#0a3161' },
+  focus: { fg: '#1b1b1b', bg: '#ffdd00' },
+} as const satisfies Record<string, { fg: string; bg: string }>;

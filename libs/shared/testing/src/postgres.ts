@@ -31,3 +31,15 @@ export const transactionOf =
       client.release();
     }
   };
+
+/**
+ * What a superuser can do to the case log: switch the append-only trigger off, run one statement,
+ * switch it back on (ENABLE ALWAYS, as the migration left it) — one transaction, so no other session
+ * ever sees the table unguarded. For tests of tamper evidence.
+ */
+export const alterLogAsSuperuser = (pool: Pool, statement: string, parameters: unknown[]): Promise<void> =>
+  transactionOf(pool)(async (sql) => {
+    await sql.query('ALTER TABLE case_log.events DISABLE TRIGGER events_append_only');
+    await sql.query(statement, parameters);
+    await sql.query('ALTER TABLE case_log.events ENABLE ALWAYS TRIGGER events_append_only');
+  });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CaseStatus } from '@caseline/case-domain';
-import { escapeHtml } from '@caseline/service-kit';
+import { CITY_PALETTE, escapeHtml } from '@caseline/service-kit';
 import { CITY_TIME_ZONE, formatDate, formatDateTime, Language, Localized } from './i18n';
 import type { PublicCase } from './public-case';
 
@@ -13,15 +13,7 @@ import type { PublicCase } from './public-case';
  * tracking.page.unit.spec.ts holds each to WCAG AA (4.5:1 for text, 3:1 for the focus ring).
  */
 export const PALETTE = {
-  text: { fg: '#1b1b1b', bg: '#ffffff' },
-  muted: { fg: '#4d4d4d', bg: '#ffffff' },
-  link: { fg: '#0a4b9c', bg: '#ffffff' },
-  panelText: { fg: '#1b1b1b', bg: '#f4f6f9' },
-  panelMuted: { fg: '#4d4d4d', bg: '#f4f6f9' },
-  panelLink: { fg: '#0a4b9c', bg: '#f4f6f9' },
-  header: { fg: '#ffffff', bg: '#0a3161' },
-  button: { fg: '#ffffff', bg: '#0a3161' },
-  focus: { fg: '#1b1b1b', bg: '#ffdd00' },
+  ...CITY_PALETTE,
   error: { fg: '#8a1c14', bg: '#fdecea' },
   received: { fg: '#0a3161', bg: '#e7eefa' },
   assigned: { fg: '#5c3d00', bg: '#fff4d6' },

@@ -1,5 +1,5 @@
 import type { Channel } from '@caseline/case-contracts';
-import { escapeHtml } from '@caseline/service-kit';
+import { CITY_PALETTE, escapeHtml } from '@caseline/service-kit';
 import { type AreaTypes, type BreakdownRow, CHANNELS, dayIn, type Figures, type FiguresFilter, type FiguresReport } from '@caseline/statistics-domain';
 import { areaMap, CHART_COLOURS, columnChart, legend, lineChart, type MapArea, type Shade, shadeClass, shadeFill, shadeLegend, shareBars, SHADES, textOnShade } from './charts';
 import {
@@ -34,15 +34,7 @@ import {
 
 /** Every colour pair of the page, text on background; statistics tests hold each to WCAG AA. */
 export const PALETTE = {
-  text: { fg: '#1b1b1b', bg: '#ffffff' },
-  muted: { fg: '#4d4d4d', bg: '#ffffff' },
-  link: { fg: '#0a4b9c', bg: '#ffffff' },
-  panelText: { fg: '#1b1b1b', bg: '#f4f6f9' },
-  panelMuted: { fg: '#4d4d4d', bg: '#f4f6f9' },
-  panelLink: { fg: '#0a4b9c', bg: '#f4f6f9' },
-  header: { fg: '#ffffff', bg: '#0a3161' },
-  button: { fg: '#ffffff', bg: '#0a3161' },
-  focus: { fg: '#1b1b1b', bg: '#ffdd00' },
+  ...CITY_PALETTE,
 } as const satisfies Record<string, { fg: string; bg: string }>;
 
 const P = PALETTE;
