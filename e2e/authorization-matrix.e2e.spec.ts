@@ -170,7 +170,7 @@ describe('authorization: every endpoint × every role', () => {
 
   beforeAll(async () => {
     for (const caller of CALLERS) if (caller !== 'anonymous') tokens[caller] = (await the.system.as(caller)).authorization;
-    existing = ((await (await the.api.report(streetlightReport(`matrix.${randomUUID()}@example.org`))).json()) as { reference: string }).reference;
+    existing = (await the.api.submit(streetlightReport(`matrix.${randomUUID()}@example.org`))).reference;
   });
 
   /** A concrete URL for a route: a case that does not exist (so an allowed call changes nothing), department DOT. */
@@ -279,7 +279,7 @@ describe('authorization: every endpoint × every role', () => {
     const intake = the.system.url('intake');
     const dot = existing; // a streetlight: DOT's
     await the.api.waitForHistory(dot, ['CaseRouted'], 'the streetlight to be routed');
-    const parks = ((await (await the.api.report({ serviceCode: 'PARK-MAINTENANCE', description: 'The swings are broken', attributes: { FEATURE: 'PLAYGROUND' }, location: streetlightReport('x@example.org').location, channel: 'web' })).json()) as { reference: string }).reference;
+    const parks = (await the.api.submit({ serviceCode: 'PARK-MAINTENANCE', description: 'The swings are broken', attributes: { FEATURE: 'PLAYGROUND' }, location: streetlightReport('x@example.org').location, channel: 'web' })).reference;
     await the.api.waitForHistory(parks, ['CaseRouted'], 'the park case to be routed');
     const asDan = (path: string) => the.system.fetchAs('dan.dot', `${intake}${path}`);
     expect((await asDan(`/v1/cases/${dot}`)).status).toBe(200);

@@ -24,8 +24,15 @@ export const caseApi = (system: TestSystem) => {
     if (!response.ok) throw new Error(`history of ${reference}: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { events: HistoryEvent[] }).events;
   };
+  const report = (body: unknown) => fetch(`${intakeUrl}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return {
-    report: (body: unknown) => fetch(`${intakeUrl}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    report,
+    /** Reports a case that must be accepted: its reference and id, or an error naming what intake answered instead. */
+    submit: async (body: unknown): Promise<{ reference: string; id: string }> => {
+      const response = await report(body);
+      if (response.status !== 201) throw new Error(`POST /v1/cases answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { reference: string; id: string };
+    },
     find: async (reference: string) => (await system.fetchAs('olivia.operator', `${intakeUrl}/v1/cases/${reference}`)).json() as Promise<{ status: string; department?: string; trackingUrl: string }>,
     history,
     /** Headers acting as the case's reporter: its tracking token, as the tracking page's link carries it. */

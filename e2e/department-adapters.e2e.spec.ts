@@ -23,7 +23,7 @@ describe('department adapters', () => {
   const control = (knobs: object) => fetch(`${simulator()}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
   const eventsOfType = async (caseId: string, type: string) =>
     (await the.pool.query<{ data: Record<string, unknown> }>('SELECT data FROM case_log.events WHERE case_id = $1 AND type = $2 ORDER BY case_version', [caseId, type])).rows.map((r) => r.data);
-  const report = async (body: object) => (await (await the.api.report({ channel: 'web', location: distinctPlace(), ...body })).json()) as { reference: string; id: string };
+  const report = async (body: object) => await the.api.submit({ channel: 'web', location: distinctPlace(), ...body });
   const parkReport = () => report({ serviceCode: 'PARK-MAINTENANCE', description: 'The swings are broken', attributes: { FEATURE: 'PLAYGROUND' }, reporter: { email: `park.${randomUUID()}@example.org` } });
 
   describe('an Open311 back office (Parks)', () => {
@@ -147,7 +147,7 @@ describe('department adapters', () => {
     await control({ down: true });
     let cases: { reference: string; id: string }[];
     try {
-      cases = await Promise.all(Array.from({ length: 5 }, async () => (await (await the.api.report(streetlightReport(`order.${randomUUID()}@example.org`))).json()) as { reference: string; id: string }));
+      cases = await Promise.all(Array.from({ length: 5 }, async () => await the.api.submit(streetlightReport(`order.${randomUUID()}@example.org`))));
       for (const { reference, id } of cases) {
         await the.api.waitForHistory(reference, ['CaseRouted'], 'the routing');
         for (const text of ['first', 'second', 'third']) expect((await the.api.act(reference, 'information', { text: `${text} note` })).status).toBe(200);

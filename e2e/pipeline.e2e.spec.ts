@@ -131,7 +131,7 @@ describe('one case travels the whole way: intake → routing → department → 
   });
 
   it('takes department status updates only signed by that department, once: unsigned, stale, forged or replayed ones are refused and change nothing', async () => {
-    const { reference, id } = (await (await the.api.report(streetlightReport(`signed.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
+    const { reference, id } = await the.api.submit(streetlightReport(`signed.${randomUUID()}@example.org`));
     await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
     const orders = (await (await fetch(`${the.system.url('department-simulator')}/work-orders`)).json()) as { id: string; caseReference: string }[];
     const workOrderId = orders.find((o) => o.caseReference === reference)!.id;
@@ -226,7 +226,7 @@ describe('one case travels the whole way: intake → routing → department → 
     const adapter = the.system.url('department-adapter');
     try {
       await control({ down: true });
-      const { reference, id } = (await (await the.api.report(streetlightReport(`dead.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
+      const { reference, id } = await the.api.submit(streetlightReport(`dead.${randomUUID()}@example.org`));
       const dead = await waitFor(async () => {
         const list = (await (await the.system.fetchAs('sam.supervisor', `${adapter}/v1/admin/work-orders/dead`)).json()) as { id: string; caseId: string; attempts: number; lastError: string }[];
         return list.find((row) => row.caseId === id);
@@ -253,7 +253,7 @@ describe('one case travels the whole way: intake → routing → department → 
     const simulator = the.system.url('department-simulator');
     const orderOf = async (reference: string) => ((await (await fetch(`${simulator}/work-orders`)).json()) as { caseReference: string; status: string; information: { text?: string }[] }[]).find((o) => o.caseReference === reference);
 
-    const { reference } = (await (await the.api.report(streetlightReport(`after.${randomUUID()}@example.org`))).json()) as { reference: string };
+    const { reference } = await the.api.submit(streetlightReport(`after.${randomUUID()}@example.org`));
     await the.api.waitForHistory(reference, ['WorkOrderCreated'], 'the work order');
     expect((await the.api.act(reference, 'information', { text: 'The pole number is 4417' })).status).toBe(200);
     await waitFor(async () => (await orderOf(reference))?.information.some((i) => i.text === 'The pole number is 4417'), 'the department to get the added information');
@@ -264,7 +264,7 @@ describe('one case travels the whole way: intake → routing → department → 
     const control = (knobs: object) => fetch(`${simulator}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
     await control({ down: true });
     try {
-      const early = (await (await the.api.report(streetlightReport(`early.${randomUUID()}@example.org`))).json()) as { reference: string; id: string };
+      const early = await the.api.submit(streetlightReport(`early.${randomUUID()}@example.org`));
       await the.api.waitForHistory(early.reference, ['CaseRouted'], 'the routing');
       expect((await the.api.act(early.reference, 'cancel', {})).status).toBe(200);
       await waitFor(async () => {
@@ -286,7 +286,7 @@ describe('one case travels the whole way: intake → routing → department → 
     await control({ errorRate: 0.3, latencyMs: 300 });
     try {
       const cases = await Promise.all(
-        Array.from({ length: 20 }, async () => (await (await the.api.report(streetlightReport(`flaky.${randomUUID()}@example.org`))).json()) as { reference: string; id: string }),
+        Array.from({ length: 20 }, async () => await the.api.submit(streetlightReport(`flaky.${randomUUID()}@example.org`))),
       );
       const ids = cases.map((c) => c.id);
       // Backoff doubles from 1 s: an order unlucky five times in a row waits half a minute.

@@ -17,7 +17,7 @@ describe('consumers survive redelivery and crashes', () => {
 
   it('a case event delivered twice produces one routing, one work order and one email of each kind', async () => {
     const email = `twice.${randomUUID()}@example.org`;
-    const { reference, id } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string; id: string };
+    const { reference, id } = await the.api.submit(streetlightReport(email));
     await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified', 'ResidentNotified'], 'the first delivery to take effect');
 
     // Deliver every event of the case a second time, exactly as the relay published them.
@@ -46,7 +46,7 @@ describe('consumers survive redelivery and crashes', () => {
     await producer.send({ topic: caseEventsTopic(), messages: Array.from({ length: 6 }, (_, partition) => ({ partition, key: 'garbage', value: '{not json' })) });
     await producer.disconnect();
     const email = `after-garbage.${randomUUID()}@example.org`;
-    const { reference } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string };
+    const { reference } = await the.api.submit(streetlightReport(email));
     await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'cases to flow past the bad messages');
     await caughtUp();
     // Every consumer group parked each of the six: they are on the dead-letter topic for operators.
@@ -64,7 +64,7 @@ describe('consumers survive redelivery and crashes', () => {
     await the.system.kill(service, 'SIGTERM');
     await the.system.start([service], { CASELINE_FAILPOINT: failpoint });
     const email = `crash.${randomUUID()}@example.org`;
-    const { reference, id } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string; id: string };
+    const { reference, id } = await the.api.submit(streetlightReport(email));
 
     expect(await the.system.exited(service)).toBe('SIGKILL');
     await the.system.start([service]);
@@ -84,7 +84,7 @@ describe('consumers survive redelivery and crashes', () => {
     await the.system.kill('notification', 'SIGTERM');
     await the.system.start(['notification'], { CASELINE_FAILPOINT: failpoint });
     const email = `midsend.${randomUUID()}@example.org`;
-    const { reference, id } = (await (await the.api.report(streetlightReport(email))).json()) as { reference: string; id: string };
+    const { reference, id } = await the.api.submit(streetlightReport(email));
     expect(await the.system.exited('notification')).toBe('SIGKILL');
     await the.system.start(['notification']);
     // Each message is recorded once: sent, or — when the crash caught it while it was being sent,

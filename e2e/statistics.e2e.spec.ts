@@ -24,7 +24,7 @@ describe('the city’s figures (statistics service)', () => {
   const asSupervisor = (path: string) => the.system.fetchAs('sam.supervisor', url(path));
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) references.push(((await (await the.api.report(streetlightReport(email))).json()) as { reference: string }).reference);
+    for (let i = 0; i < 3; i++) references.push((await the.api.submit(streetlightReport(email))).reference);
     // Routed, so they count for their department.
     for (const reference of references) await the.api.waitForHistory(reference, ['CaseReported', 'CaseRouted'], `${reference} routed`);
   });

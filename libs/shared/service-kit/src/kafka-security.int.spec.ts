@@ -1,29 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { AddressInfo, createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { caseEventsDeadLetterTopic, caseEventsTopic } from '@caseline/case-contracts';
 import { createKafka, kafkaConfig, KafkaPublisher } from '@caseline/messaging';
+import { freePorts } from '@caseline/testing';
 import { kafkaSettings } from './config';
 import { CaseEventsBus } from './kafka.providers';
 
 const KAFKA_SH = join(__dirname, '../../../../tools/kafka/kafka.sh');
 const SERVICES = ['intake', 'routing', 'department-adapter', 'notification'];
-
-/** Two ports free right now (held open together, so they differ). */
-async function freePorts(): Promise<[number, number]> {
-  const listen = () => new Promise<Server>((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-  const servers = [await listen(), await listen()];
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return [ports[0], ports[1]];
-}
 
 /**
  * The secured mode of tools/kafka/kafka.sh, on ports and a data dir of its own (the shared
@@ -58,7 +46,7 @@ describe('Kafka with SCRAM users and ACLs (kafka.sh start --secure)', () => {
   };
 
   beforeAll(async () => {
-    const [port, controllerPort] = await freePorts();
+    const [port, controllerPort] = await freePorts(2);
     brokerEnv = { ...process.env, KAFKA_SECURE_PORT: String(port), KAFKA_SECURE_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_DATA_DIR: dataDir, KAFKA_TOPIC_PREFIX: prefix, KAFKA_HEAP_OPTS: '-Xmx256m -Xms64m' };
     started = true; // even a failed start may leave a broker behind: afterAll stops it
     kafkaSh('start');

@@ -10,15 +10,27 @@ export const provideInfrastructure: (env: NodeJS.ProcessEnv, options: { database
 
 export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'statistics' | 'department-simulator' | 'mail-catcher' | 'identity-provider';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Free ports, all different: each listener stays open until every port is taken. (Ports taken one
+ * at a time can repeat — the kernel may hand out a just-closed port again — and a service whose port
+ * another of the system already has fails to start while the other answers its readiness probe.)
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined)))));
+  }
+}
 
 /** The demo city's staff, one per role (config/demo-city/staff.json). */
 export type StaffUsername = 'olivia.operator' | 'sam.supervisor' | 'ada.admin' | 'audrey.auditor' | 'dan.dot' | 'tess.311' | 'paula.parks' | 'prometheus';
@@ -47,10 +59,10 @@ export class TestSystem {
 
   static async create(overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
     const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '', NODE_ENV: 'test', KAFKA_SESSION_TIMEOUT_MS: '6000', WORK_ORDER_LEASE_SECONDS: '3', NOTIFICATION_LEASE_SECONDS: '3', SMS_QUIET_HOURS: 'off', COUNCIL_DIGEST_AT: 'off', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0', ...overrides };
-    for (const service of system.SERVICES as { portEnv: string }[]) env[service.portEnv] = String(await freePort());
-    env.MAIL_CATCHER_SMTP_PORT = String(await freePort());
+    const portEnvs = [...(system.SERVICES as { portEnv: string }[]).map((service) => service.portEnv), 'MAIL_CATCHER_SMTP_PORT', 'INTAKE_SMTP_PORT'];
+    const ports = await freePorts(portEnvs.length);
+    portEnvs.forEach((name, i) => (env[name] = String(ports[i])));
     env.SMTP_PORT = env.MAIL_CATCHER_SMTP_PORT;
-    env.INTAKE_SMTP_PORT = String(await freePort());
     const simulatorUrl = `http://127.0.0.1:${env.SIMULATOR_PORT}`;
     for (const department of ['DOT', 'DSNY', 'DEP']) env[`${department}_SYSTEM_URL`] = simulatorUrl;
     env.PARKS_SYSTEM_URL = `${simulatorUrl}/open311`;
