@@ -4,7 +4,7 @@ import type { EventMetadata } from '@caseline/case-contracts';
 import { asSql, sessionOf, testPool, transactionOf, waitFor } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { CaseOpener, handleCommand } from './command-handler';
-import { appendToCase, LOG_START, NewEvent, readCase, readLog, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
+import { appendToCase, LOG_START, logEnd, NewEvent, readCase, readLog, readLogByCase, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
 import { LogRelay } from './log-relay';
 import { migrate } from './migrate';
 import type { Transactor } from './sql';
@@ -160,6 +160,38 @@ describe('case event log (PostgreSQL)', () => {
       expect(order).toEqual(['Slow', 'Fast']);
     } finally {
       await relay.stop();
+    }
+  });
+
+  it('reads case by case up to the log end, which stops short of a transaction still open', async () => {
+    const slowCase = randomUUID();
+    const fastCase = randomUUID();
+    const longCase = randomUUID();
+    await appendToCase(sql(), longCase, 0, [event('A'), event('B'), event('C')]);
+    const slow = await pool.connect();
+    try {
+      await slow.query('BEGIN');
+      await appendToCase(asSql(slow), slowCase, 0, [event('Slow')]);
+      await appendToCase(sql(), fastCase, 0, [event('Fast')]);
+      // Committed, but after a transaction still open: beyond the end a reader may pass.
+      const before = await logEnd(sql());
+      const from = (caseId: string, caseVersion = 0) => ({ caseId, caseVersion });
+      expect((await readLogByCase(sql(), before, from(fastCase), 1)).map((e) => e.caseId)).not.toContain(fastCase);
+      expect((await readLogByCase(sql(), before, from(longCase), 2)).map((e) => [e.caseId, e.type])).toEqual([[longCase, 'A'], [longCase, 'B']]);
+      expect((await readLogByCase(sql(), before, from(longCase, 2), 1)).map((e) => [e.caseId, e.type])).toEqual([[longCase, 'C']]);
+      await slow.query('COMMIT');
+
+      const end = await logEnd(sql());
+      expect((await readLogByCase(sql(), end, from(slowCase), 1)).map((e) => e.type)).toEqual(['Slow']);
+      expect((await readLogByCase(sql(), end, from(fastCase), 1)).map((e) => e.type)).toEqual(['Fast']);
+      // What lies after the end is exactly what a commit-order reader reads from it.
+      await appendToCase(sql(), slowCase, 1, [event('Later')]);
+      expect((await readLogByCase(sql(), end, from(slowCase, 1), 1)).map((e) => e.caseId)).not.toContain(slowCase);
+      expect((await readLog(sql(), end, 100000)).events.map((e) => e.type)).toContain('Later');
+      expect((await readLog(sql(), end, 100000)).events.map((e) => e.caseId)).not.toContain(fastCase);
+    } finally {
+      await slow.query('ROLLBACK').catch(() => undefined);
+      slow.release();
     }
   });
 

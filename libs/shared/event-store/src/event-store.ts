@@ -233,3 +233,39 @@ export async function readLog(sql: Sql, after: LogPosition, limit: number): Prom
   );
   return { events: rows.map(toEnvelope), position: positionAfter(rows, after) };
 }
+
+/**
+ * The end of the log as a commit-order reader may pass it now (readLog's rule): every event at or
+ * before it is committed and will stay the only events there. LOG_START when the log is empty.
+ */
+export async function logEnd(sql: Sql): Promise<LogPosition> {
+  const rows = await sql.query<{ transaction_id: string; global_position: string }>(
+    `SELECT transaction_id::text, global_position FROM case_log.events
+      WHERE events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
+  );
+  return positionAfter(rows, LOG_START);
+}
+
+/** A place in the log read case by case: after this version of this case. */
+export interface CasePosition {
+  caseId: string;
+  caseVersion: number;
+}
+export const CASES_START: CasePosition = { caseId: '00000000-0000-0000-0000-000000000000', caseVersion: 0 };
+
+/**
+ * The events at or before `upTo` (in commit order), case by case — each case's events together, in
+ * version order — after `after`. A projection rebuilt from the start reads the log this way, so it
+ * folds each case once, whole; `upTo` (logEnd) is where it goes on in commit order.
+ */
+export async function readLogByCase(sql: Sql, upTo: LogPosition, after: CasePosition, limit: number): Promise<CaseEventEnvelope[]> {
+  const rows = await sql.query<EventRow>(
+    `SELECT ${COLUMNS} FROM case_log.events
+      WHERE (events.case_id, events.case_version) > ($3::uuid, $4::int) AND (events.transaction_id, events.global_position) <= ($1::xid8, $2::bigint)
+      ORDER BY events.case_id, events.case_version
+      LIMIT $5`,
+    [upTo.transactionId, upTo.globalPosition, after.caseId, after.caseVersion, limit],
+  );
+  return rows.map(toEnvelope);
+}
