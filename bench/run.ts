@@ -11,7 +11,7 @@
  * BENCH_ONLY=routing (only the routing decisions, no infrastructure), BENCH_ONLY=adapter (only the
  * adapter), BENCH_ONLY=notifications, BENCH_ONLY=security (the cost of sealing personal data and of verifying staff tokens on intake, bench/personal-data.ts), BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000),
  * BENCH_NOTIFICATIONS (default 2000). BENCH_ONLY=figures: replay speed and dashboard latency with a
- * year of a big city (bench/figures.ts; BENCH_FIGURES_CASES, default 1,000,000).
+ * year of a big city (bench/figures.ts; BENCH_FIGURES_CASES, default 1,050,000).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';

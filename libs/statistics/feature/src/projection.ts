@@ -1,7 +1,8 @@
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { LOG_START, LogPosition, readLog, Sql } from '@caseline/event-store';
 import { loadCityConfig } from '@caseline/city-config';
-import { addHistograms, CaseFacts, CHANNELS, Contributions, contributionsOf, DAILY_COUNTS, DayOf, dayIn, evolveFacts, Histogram, SPANS, spanStart } from '@caseline/statistics-domain';
+import { copyLines, CopyRows, copyValue } from './copy-rows';
+import { CaseFacts, CHANNELS, Contributions, contributionsOf, DAILY_COUNTS, DayOf, dayIn, evolveFacts, SPANS, spanStart } from '@caseline/statistics-domain';
 
 /** The figures read model's name: its checkpoint and its lock. */
 export const FIGURES = 'figures';
@@ -95,44 +96,113 @@ const rowOf = (facts: CaseFacts, contributions: Contributions) => ({
 });
 
 const DAILY_COLUMNS = [...DAILY_COUNTS, ...CHANNELS.map((channel) => channel.replace('-', '_'))];
+const DAILY_KEY = ['span', 'day', 'department', 'area_id', 'service_code'];
+const DURATION_COLUMNS = ['span', 'day', 'department', 'area_id', 'measure', 'histogram'];
+/** A count's or a channel's place in a row of differences (DAILY_COLUMNS). */
+const COLUMN: Record<string, number> = Object.fromEntries([...DAILY_COUNTS.map((count, i) => [count, i]), ...CHANNELS.map((channel, i) => [channel, DAILY_COUNTS.length + i])]);
+const WIDTH = DAILY_COLUMNS.length;
 
-/** The differences a batch makes to the daily tables, summed per key before anything is written. */
+/** A row of differences as it is written: its key's columns, then its values (DAILY_KEY + DAILY_COLUMNS, or DURATION_COLUMNS). */
+type Row = (string | number | number[])[];
+
+/**
+ * The differences a batch makes to the daily tables, summed per key before anything is written.
+ * Kept lean, since a rebuild holds up to MAX_DIFFERENCES of them: per span, day and key a place in
+ * one array of counts; the key's parts (department, area, type or measure) once per key.
+ */
 class Deltas {
-  readonly daily = new Map<string, Record<string, number | string>>();
-  readonly durations = new Map<string, { span: string; day: string; department: string; area_id: string; measure: string; histogram: Histogram }>();
+  private readonly daily = new Map<string, Map<string, Map<string, number>>>(SPANS.map((span) => [span, new Map()]));
+  private counts = new Int32Array(WIDTH * 1024);
+  private dailySize = 0;
+  private readonly durations = new Map<string, Map<string, Map<string, number[]>>>(SPANS.map((span) => [span, new Map()]));
+  private durationsSize = 0;
+  private readonly keys = new Map<string, string[]>();
+
+  get size(): number {
+    return this.dailySize + this.durationsSize;
+  }
 
   add({ daily, durations }: Contributions, sign: 1 | -1): void {
     // Each count and each duration counts in its day, its week and its month.
     for (const row of daily) {
+      const key = this.keyOf(row.department, row.areaId, row.serviceCode);
+      // (column, difference) pairs, read from the row once for its three spans.
+      const changes: number[] = [];
+      for (const count in row.counts) changes.push(COLUMN[count], sign * row.counts[count as keyof typeof row.counts]!);
+      for (const channel in row.channels) changes.push(COLUMN[channel], sign * row.channels[channel as keyof typeof row.channels]!);
       for (const span of SPANS) {
+        const days = this.daily.get(span)!;
         const day = spanStart(span, row.day);
-        const key = `${span}|${day}|${row.department}|${row.areaId}|${row.serviceCode}`;
-        let delta = this.daily.get(key);
-        if (!delta) this.daily.set(key, (delta = { span, day, department: row.department, area_id: row.areaId, service_code: row.serviceCode }));
-        for (const [count, value] of Object.entries(row.counts)) delta[count] = ((delta[count] as number) ?? 0) + sign * value;
-        for (const [channel, value] of Object.entries(row.channels)) delta[channel.replace('-', '_')] = ((delta[channel.replace('-', '_')] as number) ?? 0) + sign * value;
+        let places = days.get(day);
+        if (!places) days.set(day, (places = new Map()));
+        let at = places.get(key);
+        if (at === undefined) places.set(key, (at = this.newPlace()));
+        for (let i = 0; i < changes.length; i += 2) this.counts[at + changes[i]] += changes[i + 1];
       }
     }
     for (const row of durations) {
+      const key = this.keyOf(row.department, row.areaId, row.measure);
       for (const span of SPANS) {
+        const days = this.durations.get(span)!;
         const day = spanStart(span, row.day);
-        const key = `${span}|${day}|${row.department}|${row.areaId}|${row.measure}`;
-        let delta = this.durations.get(key);
-        if (!delta) this.durations.set(key, (delta = { span, day, department: row.department, area_id: row.areaId, measure: row.measure, histogram: [] }));
-        const one: number[] = [];
-        one[row.bucket] = 1;
-        addHistograms(delta.histogram, one, sign);
+        let histograms = days.get(day);
+        if (!histograms) days.set(day, (histograms = new Map()));
+        let histogram = histograms.get(key);
+        if (!histogram) {
+          histograms.set(key, (histogram = []));
+          this.durationsSize++;
+        }
+        // (bucket, count) pairs: most rows count a few cases in a few of the hundreds of buckets.
+        let i = 0;
+        while (i < histogram.length && histogram[i] !== row.bucket) i += 2;
+        if (i < histogram.length) histogram[i + 1] += sign;
+        else histogram.push(row.bucket, sign);
       }
     }
   }
 
   /** Rows whose every difference is zero (a case that changed nothing these tables count) are not written. */
-  dailyRows(): Record<string, number | string>[] {
-    return [...this.daily.values()].filter((row) => DAILY_COLUMNS.some((column) => (row[column] ?? 0) !== 0));
+  *dailyRows(): Iterable<Row> {
+    for (const [span, days] of this.daily) {
+      for (const [day, places] of days) {
+        for (const [key, at] of places) {
+          const values = this.counts.subarray(at, at + WIDTH);
+          if (values.some((value) => value !== 0)) yield [span, day, ...this.keys.get(key)!, ...values];
+        }
+      }
+    }
   }
 
-  durationRows() {
-    return [...this.durations.values()].filter((row) => row.histogram.some((count) => count !== 0));
+  *durationRows(): Iterable<Row> {
+    for (const [span, days] of this.durations) {
+      for (const [day, histograms] of days) {
+        for (const [key, pairs] of histograms) {
+          let length = 0;
+          for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] !== 0) length = Math.max(length, pairs[i] + 1);
+          if (length === 0) continue;
+          const histogram = new Array<number>(length).fill(0);
+          for (let i = 0; i < pairs.length; i += 2) histogram[pairs[i]] += pairs[i + 1];
+          yield [span, day, ...this.keys.get(key)!, histogram];
+        }
+      }
+    }
+  }
+
+  /** One string per key (its parts kept once), so the maps compare by identity-equal strings. */
+  private keyOf(...parts: string[]): string {
+    const key = parts.join('\u001f');
+    if (!this.keys.has(key)) this.keys.set(key, parts);
+    return key;
+  }
+
+  private newPlace(): number {
+    const at = this.dailySize++ * WIDTH;
+    if (at + WIDTH > this.counts.length) {
+      const grown = new Int32Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    return at;
   }
 }
 
@@ -178,18 +248,28 @@ export async function storedFacts(sql: Sql, caseIds: string[], set: TableSet, ca
  * transaction, with the checkpoint it moves.
  */
 export class PendingChanges {
-  private readonly deltas = new Deltas();
+  private deltas = new Deltas();
   private readonly cases = new Map<string, ReturnType<typeof rowOf>>();
-  private readonly labels = new Map<string, { kind: string; id: string; name: string }>();
+
+  /** `labels`: the names seen, kept across several PendingChanges when a rebuild writes in steps. */
+  constructor(private readonly labels = new Labels()) {}
+
+  /** Rows of differences waiting to be written (their keys: a day, week or month × department × area × type or measure). */
+  get differences(): number {
+    return this.deltas.size;
+  }
 
   /**
-   * Folds events (in commit order) on from the cases' facts before them (`before`, as stored or
+   * Folds events (in each case's order) on from the cases' facts before them (`before`, as stored or
    * remembered): what each case counted for before is taken away and what it counts for now added.
    */
   fold(before: Map<string, CaseFacts>, events: CaseEventEnvelope[], dayOf: DayOf, cache?: FactsCache): void {
     const after = new Map<string, CaseFacts | undefined>(before);
-    for (const event of events) after.set(event.caseId, evolveFacts(after.get(event.caseId), event));
-    const label = (kind: string, id: string, name: string) => void (id && name && this.labels.set(`${kind}|${id}`, { kind, id, name }));
+    const lastPosition = new Map<string, number>();
+    for (const event of events) {
+      after.set(event.caseId, evolveFacts(after.get(event.caseId), event));
+      lastPosition.set(event.caseId, Number(event.globalPosition));
+    }
     for (const [caseId, facts] of after) {
       if (!facts) continue;
       const previous = before.get(caseId);
@@ -198,30 +278,83 @@ export class PendingChanges {
       this.deltas.add(contributions, 1);
       this.cases.set(caseId, rowOf(facts, contributions));
       cache?.set(caseId, facts);
-      label('department', facts.department, facts.departmentName);
-      label('area', facts.areaId, facts.areaName);
-      label('service', facts.serviceCode, facts.serviceName);
+      this.labels.see(facts, lastPosition.get(caseId) ?? 0);
     }
   }
 
+  /** Writes everything, adding to what the tables hold. */
   async write(sql: Sql, set: TableSet): Promise<void> {
-    await writeDeltas(sql, this.deltas, set);
-    if (this.cases.size > 0) {
-      await sql.query(
+    await this.writeDifferences(sql, set);
+    await inChunks([...this.cases.values()], (rows) =>
+      sql.query(
         `INSERT INTO ${tableOf('cases', set)} (${CASE_NAMES.join(', ')})
          SELECT ${CASE_NAMES.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${CASE_COLUMNS})
          ON CONFLICT (case_id) DO UPDATE SET ${CASE_NAMES.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-        [JSON.stringify([...this.cases.values()])],
-      );
-    }
-    if (this.labels.size > 0) {
-      await sql.query(
+        [JSON.stringify(rows)],
+      ),
+    );
+    this.cases.clear();
+    await this.writeLabels(sql, set);
+  }
+
+  /** Adds the differences to the daily tables, and forgets them. */
+  async writeDifferences(sql: Sql, set: TableSet): Promise<void> {
+    await writeDeltas(sql, this.deltas, set);
+    this.deltas = new Deltas();
+  }
+
+  /** The cases' rows with COPY, into a table that has none of them yet (a rebuild's, folding whole cases), and the names; then forgets the rows. */
+  async copyCases(copy: CopyRows, sql: Sql, set: TableSet): Promise<void> {
+    await copy(`COPY ${tableOf('cases', set)} (${CASE_NAMES.join(', ')}) FROM STDIN`, copyLines([...this.cases.values()].map((row) => CASE_NAMES.map((column) => row[column as keyof typeof row]))));
+    this.cases.clear();
+    await this.writeLabels(sql, set);
+  }
+
+  /** The differences with COPY, into daily tables that hold none of their keys yet; then forgets them. */
+  async copyDifferences(copy: CopyRows, set: TableSet): Promise<void> {
+    await copy(`COPY ${tableOf('daily', set)} (${DAILY_KEY.join(', ')}, ${DAILY_COLUMNS.join(', ')}) FROM STDIN`, copyLines(this.deltas.dailyRows()));
+    await copy(`COPY ${tableOf('daily_durations', set)} (${DURATION_COLUMNS.join(', ')}) FROM STDIN`, copyLines(this.deltas.durationRows()));
+    this.deltas = new Deltas();
+  }
+
+  private async writeLabels(sql: Sql, set: TableSet): Promise<void> {
+    await inChunks(this.labels.rows(), (rows) =>
+      sql.query(
         `INSERT INTO ${tableOf('labels', set)} (kind, id, name) SELECT kind, id, name FROM jsonb_to_recordset($1::jsonb) AS r(kind text, id text, name text)
          ON CONFLICT (kind, id) DO UPDATE SET name = EXCLUDED.name`,
-        [JSON.stringify([...this.labels.values()])],
-      );
-    }
+        [JSON.stringify(rows)],
+      ),
+    );
   }
+}
+
+/**
+ * The names of departments, areas and request types, as the latest event in the log gives them (a
+ * renamed department shows its new name), whatever order the cases were folded in.
+ */
+export class Labels {
+  private readonly names = new Map<string, { kind: string; id: string; name: string; position: number }>();
+
+  see(facts: CaseFacts, position: number): void {
+    this.set('department', facts.department, facts.departmentName, position);
+    this.set('area', facts.areaId, facts.areaName, position);
+    this.set('service', facts.serviceCode, facts.serviceName, position);
+  }
+
+  rows(): { kind: string; id: string; name: string }[] {
+    return [...this.names.values()].map(({ kind, id, name }) => ({ kind, id, name }));
+  }
+
+  private set(kind: string, id: string, name: string, position: number): void {
+    if (!id || !name) return;
+    const key = `${kind}|${id}`;
+    if ((this.names.get(key)?.position ?? -1) <= position) this.names.set(key, { kind, id, name, position });
+  }
+}
+
+/** Rows written in statements of at most 10,000 (one JSON parameter each). */
+async function inChunks<Row>(rows: Row[], write: (chunk: Row[]) => Promise<unknown>): Promise<void> {
+  for (let from = 0; from < rows.length; from += 10_000) await write(rows.slice(from, from + 10_000));
 }
 
 /** Applies events (in commit order) to the figures read model, inside the caller's transaction. */
@@ -240,27 +373,29 @@ export async function forgetCases(sql: Sql, caseIds: string[], set: TableSet, da
   await sql.query(`DELETE FROM ${tableOf('cases', set)} WHERE case_id = ANY($1::uuid[])`, [caseIds]);
 }
 
+/** Columns as arrays, one parameter each, for INSERT … SELECT FROM unnest(…): far cheaper for PostgreSQL to take in than JSON. */
+const unnest = (types: string[], first = 1) => `unnest(${types.map((type, i) => `$${first + i}::${type}[]`).join(', ')})`;
+const columnsOf = (rows: Row[], width: number) => Array.from({ length: width }, (_, i) => rows.map((row) => row[i]));
+
 async function writeDeltas(sql: Sql, deltas: Deltas, set: TableSet): Promise<void> {
-  const daily = deltas.dailyRows();
-  if (daily.length > 0) {
-    const table = tableOf('daily', set);
-    await sql.query(
-      `INSERT INTO ${table} AS d (span, day, department, area_id, service_code, ${DAILY_COLUMNS.join(', ')})
-       SELECT span, day, department, area_id, service_code, ${DAILY_COLUMNS.map((c) => `coalesce(${c}, 0)`).join(', ')}
-         FROM jsonb_to_recordset($1::jsonb) AS r(span text, day date, department text, area_id text, service_code text, ${DAILY_COLUMNS.map((c) => `${c} int`).join(', ')})
-       ON CONFLICT (span, day, department, area_id, service_code) DO UPDATE SET ${DAILY_COLUMNS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ')}`,
-      [JSON.stringify(daily)],
-    );
-  }
-  const durations = deltas.durationRows();
-  if (durations.length > 0) {
-    await sql.query(
-      `INSERT INTO ${tableOf('daily_durations', set)} AS d (span, day, department, area_id, measure, histogram)
-       SELECT span, day, department, area_id, measure, histogram FROM jsonb_to_recordset($1::jsonb) AS r(span text, day date, department text, area_id text, measure text, histogram int[])
+  const keyTypes = ['text', 'date', 'text', 'text', 'text'];
+  await inChunks([...deltas.dailyRows()], (rows) =>
+    sql.query(
+      `INSERT INTO ${tableOf('daily', set)} AS d (${DAILY_KEY.join(', ')}, ${DAILY_COLUMNS.join(', ')})
+       SELECT * FROM ${unnest([...keyTypes, ...DAILY_COLUMNS.map(() => 'int')])}
+       ON CONFLICT (${DAILY_KEY.join(', ')}) DO UPDATE SET ${DAILY_COLUMNS.map((c) => `${c} = d.${c} + EXCLUDED.${c}`).join(', ')}`,
+      columnsOf(rows, DAILY_KEY.length + WIDTH),
+    ),
+  );
+  // A histogram column travels as text ('{1,0,2}'): an array of arrays of different lengths is not a PostgreSQL array.
+  await inChunks([...deltas.durationRows()], (rows) =>
+    sql.query(
+      `INSERT INTO ${tableOf('daily_durations', set)} AS d (${DURATION_COLUMNS.join(', ')})
+       SELECT span, day, department, area_id, measure, histogram::int[] FROM ${unnest([...keyTypes, 'text'])} AS r(span, day, department, area_id, measure, histogram)
        ON CONFLICT (span, day, department, area_id, measure) DO UPDATE SET histogram = statistics.add_histograms(d.histogram, EXCLUDED.histogram)`,
-      [JSON.stringify(durations.map((row) => ({ ...row, histogram: `{${row.histogram.join(',')}}` })))],
-    );
-  }
+      columnsOf(rows.map((row) => [...row.slice(0, 5), copyValue(row[5])]), DURATION_COLUMNS.length),
+    ),
+  );
 }
 
 export interface Checkpoint extends LogPosition {

@@ -1,19 +1,23 @@
+import type { Client, PoolClient } from 'pg';
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
-import { LogPosition, readLog, Sql } from '@caseline/event-store';
+import { CasePosition, CASES_START, LOG_START, logEnd, LogPosition, readLog, readLogByCase, Sql } from '@caseline/event-store';
 import type { DayOf } from '@caseline/statistics-domain';
-import { checkpointOf, FactsCache, FIGURES, forgetCases, lockProjection, PendingChanges, projectEvents, projectNextBatch, saveCheckpoint, storedFacts, tableOf } from './projection';
+import { copyThrough, CopyRows } from './copy-rows';
+import { checkpointOf, FactsCache, FIGURES, forgetCases, Labels, lockProjection, PendingChanges, projectEvents, projectNextBatch, saveCheckpoint, storedFacts, tableOf } from './projection';
 import { FIGURES_TABLES } from './statistics.migrations';
 
-/** A connection the rebuild can run transactions on (a pg Client: BEGIN … COMMIT). */
+/** A connection the rebuild can run transactions on (a pg Client: BEGIN … COMMIT) and COPY rows through. */
 export interface RebuildConnection extends Sql {
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  copy: CopyRows;
 }
 
 /** A RebuildConnection on one client of the pg driver (the ops CLI's, the benchmark's). */
-export function clientConnection(client: { query(text: string, parameters?: unknown[]): Promise<{ rows: unknown[] }> }): RebuildConnection {
+export function clientConnection(client: Client | PoolClient): RebuildConnection {
   const query = async <Row>(text: string, parameters?: unknown[]) => (await client.query(text, parameters)).rows as Row[];
   return {
     query,
+    copy: copyThrough(client),
     async transaction(work) {
       await client.query('BEGIN');
       try {
@@ -42,6 +46,8 @@ export interface RebuildOptions {
   /** The role the live service reads and writes the tables as (it gets the same rights on the new ones). */
   serviceRole: string;
   batchSize?: number;
+  /** How many rows of differences a rebuild from the start holds in memory before it writes them (default MAX_DIFFERENCES). */
+  maxDifferences?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }
 
@@ -54,6 +60,10 @@ export interface RebuildResult {
 const REBUILD = `${FIGURES}:rebuild`;
 /** How many events a rebuild folds in memory between two writes. */
 const FLUSH_EVENTS = 50_000;
+/** The index whose order a rebuilt table's rows are put in. */
+const CLUSTERED_BY: Record<string, string> = { cases: 'cases_reported' };
+/** How many rows of differences (about 150 bytes each) a rebuild from the start holds before it writes them. */
+const MAX_DIFFERENCES = 1_500_000;
 
 interface LiveIndex {
   name: string;
@@ -78,7 +88,9 @@ async function indexesOf(db: Sql, table: string): Promise<LiveIndex[]> {
  * Rebuilds the figures read model into fresh tables while the live projection keeps running, then
  * swaps them in, in one transaction, once they have caught up with the log: the live projection
  * waits on its lock for that moment and goes on from the rebuild's checkpoint. Readers see the old
- * tables or the new ones, never a half-built one.
+ * tables or the new ones, never a half-built one. From the start, it reads the log case by case (each
+ * case folded once, whole, its rows copied in) up to the log's end when it began, then what came in
+ * meanwhile in commit order; from a point in time, it refolds the cases touched since.
  */
 export async function rebuildFigures(db: RebuildConnection, options: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
@@ -94,18 +106,30 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
     await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${fresh(name)} TO ${options.serviceRole}`);
   }
   await db.query('DELETE FROM statistics.checkpoints WHERE projection = $1', [REBUILD]);
-  const refolded = options.since === undefined ? 0 : await startFromLive(db, options.since, options.dayOf, batchSize);
-
-  const start = await checkpointOf(db, REBUILD);
-  const [{ total }] = await db.query<{ total: string }>('SELECT count(*) AS total FROM case_log.events WHERE global_position > $1', [start.globalPosition]);
+  // An estimate for the progress bar: the events in the log after a position.
+  const eventsAfter = async (position: LogPosition) =>
+    Number((await db.query<{ total: string }>('SELECT count(*) AS total FROM case_log.events WHERE global_position > $1', [position.globalPosition]))[0].total);
+  let total = 0;
   let events = 0;
-  const report = () => options.onProgress?.({ events, total: Number(total), elapsedMs: Date.now() - started });
-  // Alone on the fresh tables, the rebuild keeps what it folded in memory and writes it every
-  // FLUSH_EVENTS events (rows and checkpoint in one transaction): a day's, a week's and a month's rows
-  // are written once per flush, not once per batch; the facts it wrote it remembers.
+  const report = () => options.onProgress?.({ events, total, elapsedMs: Date.now() - started });
+  const labels = new Labels();
+  let refolded = 0;
+  if (options.since === undefined) {
+    total = await eventsAfter(LOG_START);
+    events = await foldWholeCases(db, { ...options, batchSize, labels }, (folded) => ((events = folded), report()));
+  } else {
+    refolded = await startFromLive(db, options.since, options.dayOf, batchSize);
+  }
+
+  // Then, in commit order, what came in meanwhile (or, from a point in time, all since the live
+  // checkpoint). Alone on the fresh tables, the rebuild keeps what it folded in memory and writes it
+  // every FLUSH_EVENTS events (rows and checkpoint in one transaction); the facts it wrote it remembers.
+  const start = await checkpointOf(db, REBUILD);
+  if (options.since !== undefined) total = await eventsAfter(start);
   const cache = new FactsCache(FLUSH_EVENTS * 4);
-  let pending = new PendingChanges();
+  let pending = new PendingChanges(labels);
   let position: LogPosition = start;
+  let projected = start.events;
   let unwritten = 0;
   for (;;) {
     const batch = await readLog(db, position, batchSize);
@@ -113,24 +137,31 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
     pending.fold(await storedFacts(db, caseIds, '_rebuild', cache), batch.events, options.dayOf, cache);
     position = batch.position;
     events += batch.events.length;
+    projected += batch.events.length;
     unwritten += batch.events.length;
     const caughtUp = batch.events.length < batchSize;
     if (unwritten >= FLUSH_EVENTS || caughtUp) {
       const written = pending;
+      const checkpoint = { ...position, events: projected };
       await db.transaction(async (sql) => {
         await written.write(sql, '_rebuild');
-        await saveCheckpoint(sql, REBUILD, { ...position, events: start.events + events });
+        await saveCheckpoint(sql, REBUILD, checkpoint);
       });
-      pending = new PendingChanges();
+      pending = new PendingChanges(labels);
       unwritten = 0;
       report();
     }
     if (caughtUp) break;
   }
-  // Indexes built once over the full tables, and the rows' statistics, before the swap (not in a transaction: VACUUM).
+  // Indexes built once over the full tables, and the rows' statistics, before the swap (not in a
+  // transaction: VACUUM). The cases, filled case by case, are first put in the order they were
+  // reported (CLUSTER): the open ones, mostly recent, then lie together, as they do in the live table.
   for (const name of FIGURES_TABLES) {
-    for (const index of indexes.get(name)!.filter((i) => !i.primaryKey)) {
+    const secondary = indexes.get(name)!.filter((i) => !i.primaryKey);
+    const order = secondary.find((index) => index.name === CLUSTERED_BY[name]);
+    for (const index of order ? [order, ...secondary.filter((i) => i !== order)] : secondary) {
       await db.query(index.definition.replace(`INDEX ${index.name} ON ${tableOf(name, '')} `, `INDEX ${index.name}_next ON ${fresh(name)} `));
+      if (index === order) await db.query(`CLUSTER ${fresh(name)} USING ${index.name}_next`);
     }
     await db.query(`VACUUM (ANALYZE) ${fresh(name)}`);
   }
@@ -157,6 +188,59 @@ export async function rebuildFigures(db: RebuildConnection, options: RebuildOpti
   });
   report();
   return { events, refolded, elapsedMs: Date.now() - started };
+}
+
+/**
+ * A rebuild from the start: the log up to its end now (logEnd), read case by case, each case folded
+ * once, whole — no case's facts read back, no figure taken away and added again. Pages are read ahead
+ * while the last one is folded. Written every FLUSH_EVENTS events; the checkpoint is the end it read
+ * to, where the rebuild goes on in commit order. Returns how many events it folded.
+ */
+async function foldWholeCases(
+  db: RebuildConnection,
+  { dayOf, batchSize, labels, maxDifferences = MAX_DIFFERENCES }: { dayOf: DayOf; batchSize: number; labels: Labels; maxDifferences?: number },
+  onFlush: (events: number) => void,
+): Promise<number> {
+  const upTo = await logEnd(db);
+  const read = (after: CasePosition) => {
+    const page = readLogByCase(db, upTo, after, batchSize);
+    page.catch(() => undefined); // awaited in turn; a failure surfaces there
+    return page;
+  };
+  let next = read(CASES_START);
+  let held: CaseEventEnvelope[] = [];
+  const pending = new PendingChanges(labels);
+  let differencesWritten = false;
+  let events = 0;
+  let unwritten = 0;
+  for (;;) {
+    const page = await next;
+    const done = page.length < batchSize;
+    if (!done) next = read(page[page.length - 1]);
+    // The page's last case may go on in the next page: it waits for it.
+    const ready = [...held, ...page];
+    let cut = ready.length;
+    if (!done) while (cut > 0 && ready[cut - 1].caseId === page[page.length - 1].caseId) cut--;
+    held = ready.slice(cut);
+    pending.fold(new Map(), ready.slice(0, cut), dayOf);
+    events += cut;
+    unwritten += cut;
+    // The differences stay in memory — no figure's row written twice — unless they grow too many.
+    const full = pending.differences >= maxDifferences;
+    if (unwritten >= FLUSH_EVENTS || full || done) {
+      await pending.copyCases(db.copy, db, '_rebuild');
+      if (full || done) {
+        if (differencesWritten) await pending.writeDifferences(db, '_rebuild');
+        else await pending.copyDifferences(db.copy, '_rebuild');
+        differencesWritten = true;
+      }
+      unwritten = 0;
+      onFlush(events);
+    }
+    if (done) break;
+  }
+  await saveCheckpoint(db, REBUILD, { ...upTo, events });
+  return events;
 }
 
 /**
