@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, envInt, ExecuteOptions, failpoint, problem, SmtpSender, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, WorkLoop } from '@caseline/service-kit';
 import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
@@ -64,6 +64,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     private readonly caseLog: CaseLog,
     private readonly queue: WorkQueue,
     mailer: SmtpSender,
+    private readonly metrics: Metrics,
   ) {
     const config = loadCityConfig();
     this.departments = new Map(config.departments.map((d) => [d.code, d]));
@@ -213,6 +214,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     this.breakers.get(order.department)!.failure();
     const backoffSeconds = Math.min(300, 2 ** Math.min(order.attempts, 8)) * (0.5 + Math.random());
     const dead = order.attempts + 1 >= this.maxAttempts;
+    this.metrics.deliveryFailures.inc({ kind: 'work-order', target: order.department, outcome: dead ? 'dead' : 'retried' });
     this.logger.warn(`${order.kind} for case ${order.case_id} to ${order.department} failed (attempt ${order.attempts + 1}${dead ? ', the last: it waits for an operator' : ''}): ${error.message}`);
     await this.dataSource.query(
       // Only while the lease is still ours: past it, another dispatcher may be delivering this order.
@@ -313,6 +315,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
 
   /** The system will never take this work order: say so on the case, once, and stop trying. */
   private async recordRefusal(order: PendingWorkOrder, system: string, reason: string, metadata: ExecuteOptions['metadata'], reactionTo: ExecuteOptions['reactionTo']): Promise<void> {
+    this.metrics.deliveryFailures.inc({ kind: 'work-order', target: order.department, outcome: 'refused' });
     this.logger.warn(`work order for case ${order.case_id} refused by ${order.department}: ${reason}`);
     await this.caseLog.execute(
       order.case_id,

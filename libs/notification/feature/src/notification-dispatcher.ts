@@ -5,7 +5,7 @@ import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
 import { PersonalDataVault } from '@caseline/personal-data';
-import { CaseLog, env, envInt, failpoint, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, env, envInt, failpoint, Metrics, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 import { unsubscribeUrl } from './unsubscribe-links';
@@ -69,6 +69,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     private readonly sms: SmsChannel,
     private readonly webhooks: WebhookChannel,
     private readonly vault: PersonalDataVault,
+    private readonly metrics: Metrics,
   ) {
     const { city } = loadCityConfig();
     this.timeZone = city.timeZone;
@@ -188,6 +189,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
 
   /** The outcome on the case and on the row, together; the address is forgotten once settled. */
   private async record(message: DueMessage, outcome: Outcome): Promise<void> {
+    if (outcome.kind === 'failed') this.metrics.deliveryFailures.inc({ kind: 'resident-message', target: message.channel, outcome: 'failed' });
     const settle = `UPDATE notification.outbox SET state = $2, last_error = $3, recipient = NULL, recipient_sealed = NULL, leased_until = NULL, settled_at = now() WHERE id = $1 AND state = 'pending'`;
     const settlement = [message.id, outcome.kind, outcome.kind === 'failed' ? outcome.reason : null];
     // A digest is about a district, not a case: only its row records it.

@@ -1,3 +1,4 @@
+import { Metrics } from '@caseline/service-kit';
 import { Logger } from '@nestjs/common';
 import { DeliveryRefused } from './channels';
 import { NotificationDispatcher } from './notification-dispatcher';
@@ -32,7 +33,7 @@ describe('a message to a resident whose personal data was erased', () => {
     const caseLog = { execute: async (_caseId: string, command: unknown) => void recorded.push(command) };
     const email = { send: jest.fn() };
     const vault = { open: async () => undefined };
-    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, vault] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, vault, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
     await dispatcher['deliver']({
       id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
       case_id: '5d0c7a2e-0000-4000-8000-000000000001',

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Actor, CaseRouted } from '@caseline/case-contracts';
 import type { Sql } from '@caseline/event-store';
 import { addBusinessMinutes, BusinessCalendar, businessMinutesBetween } from '@caseline/city-calendar';
-import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
+import { CaseLog, envInt, failpoint, sqlFor } from '@caseline/service-kit';
 
 export const TIMERS_ACTOR: Actor = { kind: 'service', id: 'routing-timers', name: 'Routing service (deadlines)' };
 
@@ -111,6 +111,6 @@ export class DeadlineTimers implements OnApplicationShutdown {
   }
 
   private sql(): Sql {
-    return { query: (text, parameters) => this.dataSource.query(text, parameters) };
+    return sqlFor(this.dataSource);
   }
 }

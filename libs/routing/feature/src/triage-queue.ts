@@ -1,3 +1,4 @@
+import { sqlFor } from '@caseline/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, CaseSentToTriage } from '@caseline/case-contracts';
@@ -37,7 +38,7 @@ export class TriageQueue {
 
   /** A cancelled case leaves the queue (the resident withdrew it; nobody needs to decide any more). */
   async forget(caseId: string): Promise<void> {
-    await this.remove({ query: (text, parameters) => this.dataSource.query(text, parameters) }, caseId);
+    await this.remove(sqlFor(this.dataSource), caseId);
   }
 
   /** The oldest waiting cases first, and how many wait in all. */

@@ -102,3 +102,19 @@ export class LogRelay {
     return rows[0] ? { transactionId: rows[0].transaction_id, globalPosition: String(rows[0].global_position) } : LOG_START;
   }
 }
+
+/**
+ * How far a relay is behind the log: events committed after its checkpoint (counted up to 1,000,000)
+ * and how long the oldest of them has waited. Any replica can tell; only the active one moves it.
+ */
+export async function relayLag(sql: Sql, relay: string): Promise<{ events: number; oldestSeconds: number }> {
+  const [checkpoint] = await sql.query<{ transaction_id: string; global_position: string }>('SELECT transaction_id::text, global_position FROM case_log.relay_checkpoints WHERE relay = $1', [relay]);
+  const [row] = await sql.query<{ events: number; oldest_seconds: number }>(
+    `SELECT count(*)::int AS events, coalesce(extract(epoch FROM now() - min(recorded_at)), 0)::float8 AS oldest_seconds
+       FROM (SELECT recorded_at FROM case_log.events
+              WHERE (events.transaction_id, events.global_position) > ($1::xid8, $2::bigint) AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              LIMIT 1000000) behind`,
+    [checkpoint?.transaction_id ?? LOG_START.transactionId, checkpoint?.global_position ?? LOG_START.globalPosition],
+  );
+  return { events: row.events, oldestSeconds: row.oldest_seconds };
+}

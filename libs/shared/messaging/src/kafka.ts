@@ -123,6 +123,10 @@ export interface KafkaSubscriptionOptions {
   messagesConcurrently?: number;
   /** Errors (besides PermanentMessageError) that retrying cannot fix, e.g. a broken domain invariant. */
   isPermanent?: (error: unknown) => boolean;
+  /** After each committed chunk: how many messages of the partition are still to handle (its lag). */
+  onLag?: (partition: number, lag: number) => void;
+  /** A message's outcome: handled, retried after a transient failure, or parked in the dead-letter topic. */
+  onOutcome?: (outcome: 'handled' | 'retried' | 'dead-lettered') => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -173,6 +177,7 @@ export class KafkaSubscription implements MessageSubscription {
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
           await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          this.options.onLag?.(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
           await heartbeat();
         }
       },
@@ -211,6 +216,7 @@ export class KafkaSubscription implements MessageSubscription {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.handle(message);
+        this.options.onOutcome?.('handled');
         return;
       } catch (error) {
         this.options.onError?.(error as Error, message);
@@ -218,8 +224,10 @@ export class KafkaSubscription implements MessageSubscription {
           await this.options.deadLetter.publisher.publish(this.options.deadLetter.topic, [
             { key: message.key, value: message.value, headers: { ...message.headers, 'x-dead-letter-reason': (error as Error).message.slice(0, 500), 'x-source': `${message.topic}/${message.partition}/${message.offset}`, 'x-consumer-group': this.options.groupId } },
           ]);
+          this.options.onOutcome?.('dead-lettered');
           return;
         }
+        this.options.onOutcome?.('retried');
         if (this.stopping) throw error;
         await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2));
         await heartbeat().catch(() => undefined);

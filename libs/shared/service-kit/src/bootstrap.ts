@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { envInt, isProduction } from './config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Metrics } from './metrics';
 import { ProblemDetailsFilter } from './problem';
 import { trackingToken } from './tracking';
 import { problemValidationPipe } from './validation';
@@ -33,6 +34,27 @@ export function corsOrigins(): string[] {
   return origins;
 }
 
+interface RoutedRequest {
+  method: string;
+  baseUrl?: string;
+  route?: { path?: string };
+}
+
+/** Every request's method, route pattern (never the URL: it may name a case or a token) and status, timed. */
+function recordRequests(app: INestApplication): void {
+  let metrics: Metrics;
+  try {
+    metrics = app.get(Metrics, { strict: false });
+  } catch {
+    return; // a stand-in for the outside world (simulator, mail catcher) keeps no metrics
+  }
+  app.use((request: RoutedRequest, response: { statusCode: number; on(event: 'finish', listener: () => void): void }, next: () => void) => {
+    const done = metrics.httpRequests.startTimer();
+    response.on('finish', () => done({ method: request.method, route: request.route?.path ? `${request.baseUrl ?? ''}${request.route.path}` : 'unmatched', status: String(response.statusCode) }));
+    next();
+  });
+}
+
 /** Creates a service's Nest app with our edge conventions (64 KiB bodies, problem+json, validation). */
 export async function createHttpService(module: Type<unknown>, options: Pick<HttpServiceOptions, 'name'>): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
@@ -48,6 +70,7 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
   // Secrets every service may need are read now, so a production deployment without one fails to
   // start instead of failing a request after its case was already written.
   trackingToken('startup-check');
+  recordRequests(app);
   // Every answer: not sniffed, not framed, no referrer; an API answer loads nothing (our HTML pages set their own policy).
   app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
     for (const [name, value] of Object.entries(securityHeaders())) response.setHeader(name, value);

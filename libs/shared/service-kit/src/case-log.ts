@@ -17,7 +17,7 @@ import {
   Sql,
 } from '@caseline/event-store';
 import { secret } from './config';
-import { transactorFor } from './database';
+import { sqlFor, transactorFor } from './database';
 
 /**
  * The keys that link the case log's events (ADR 0011): CASE_LOG_CHAIN_KEYS = "id:key,…", the first
@@ -83,6 +83,6 @@ export class CaseLog {
   private readonly schemaVersion = (type: string): number => CASE_EVENT_SCHEMA_VERSION[type as CaseEventType] ?? 1;
 
   private sql(): Sql {
-    return { query: (text, parameters) => this.dataSource.query(text, parameters) };
+    return sqlFor(this.dataSource);
   }
 }

@@ -8,9 +8,10 @@ import { StaffTokens } from './access/staff-tokens';
 import { createHttpService } from './bootstrap';
 import { CaseLog } from './case-log';
 import { envInt, isProduction, migrateOnStart, roleDatabaseUrl } from './config';
-import { prepareDatabase, ServiceDatabase } from './database';
+import { prepareDatabase, ServiceDatabase, sqlFor } from './database';
 import { DatabaseRole, databaseRoleOf, excessPrivilege } from './database-roles';
 import { HealthModule, READINESS_CHECKS, ReadinessCheck } from './health';
+import { Metrics } from './metrics';
 import { CaseEventsBus, CaseLogRelay } from './kafka.providers';
 
 export interface CaselineServiceOptions extends ServiceDatabase {
@@ -27,7 +28,7 @@ export class ExcessDatabasePrivilege extends Error {}
 /** Connects; then refuses (in production) or warns when the connection could do more than its grants. */
 async function connectAsRole(dataSource: DataSource, role: DatabaseRole): Promise<DataSource> {
   await dataSource.initialize();
-  const excess = await excessPrivilege({ query: (text, parameters) => dataSource.query(text, parameters) }, role);
+  const excess = await excessPrivilege(sqlFor(dataSource), role);
   if (!excess) return dataSource;
   const message = `The service's database connection should be ${role.role}, but ${excess}`;
   if (!isProduction()) {
@@ -70,7 +71,7 @@ export class CaselineInfrastructureModule {
         HealthModule,
       ],
       providers: [
-        ...(usesKafka ? [{ provide: CaseEventsBus, useFactory: () => new CaseEventsBus(options.name) }, CaseLogRelay] : []),
+        ...(usesKafka ? [{ provide: CaseEventsBus, inject: [Metrics], useFactory: (metrics: Metrics) => new CaseEventsBus(options.name, metrics) }, CaseLogRelay] : []),
         CaseLog,
         // Every HTTP route declares who may call it (access.ts); staff are verified against the city's identity provider.
         StaffTokens,

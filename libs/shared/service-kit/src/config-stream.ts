@@ -4,7 +4,7 @@ import type { Actor } from '@caseline/case-contracts';
 import { CommandResult, Decider, foldCase, handleCommand, newEventId, readCase } from '@caseline/event-store';
 import { caseLogChainKeys } from './case-log';
 import { envInt } from './config';
-import { transactorFor } from './database';
+import { sqlFor, transactorFor } from './database';
 
 /**
  * A piece of city configuration kept as one stream of the event log (the service catalog, the
@@ -70,7 +70,7 @@ export class ConfigStream<Command, Event extends { type: string; data: unknown }
   }
 
   private async refresh(): Promise<void> {
-    const events = await readCase({ query: (text, parameters) => this.dataSource.query(text, parameters) }, this.streamId);
+    const events = await readCase(sqlFor(this.dataSource), this.streamId);
     this.current = foldCase<Event, State>(this.decider, events);
     this.version = events.length === 0 ? 0 : events[events.length - 1].caseVersion;
     this.lastChange = events.length === 0 ? this.lastChange : events[events.length - 1].recordedAt;

@@ -1,14 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { caseLogMigrations, migrate, Migration, SessionConnection, Transactor } from '@caseline/event-store';
+import { caseLogMigrations, migrate, Migration, SessionConnection, Sql, Transactor } from '@caseline/event-store';
 import { databaseUrl, isProduction, migrationDatabaseUrl } from './config';
 import { DATABASE_ROLES, databaseRoleOf, grantDatabaseRoles } from './database-roles';
+
+/** Queries on the service's pool, one connection each. */
+export const sqlFor = (source: { query(text: string, parameters?: unknown[]): Promise<unknown> }): Sql => ({
+  query: (text, parameters) => source.query(text, parameters) as Promise<never>,
+});
 
 export const transactorFor =
   (dataSource: DataSource): Transactor =>
   (work) =>
-    dataSource.transaction((manager) => work({ query: (text, parameters) => manager.query(text, parameters) }));
+    dataSource.transaction((manager) => work(sqlFor(manager)));
 
 export const sessionFor = (dataSource: DataSource) => async (): Promise<SessionConnection> => {
   const runner = dataSource.createQueryRunner();

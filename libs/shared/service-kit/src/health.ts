@@ -1,6 +1,6 @@
-import { Controller, Get, Header, HttpCode, Inject, Injectable, Module, Optional, ServiceUnavailableException } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Controller, Get, Header, HttpCode, Inject, Module, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { Access } from './access/access';
+import { Metrics } from './metrics';
 
 /** Something a service needs before it may take traffic (database, broker, ...). */
 export interface ReadinessCheck {
@@ -8,14 +8,6 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
-
-@Injectable()
-export class Metrics {
-  readonly registry = new Registry();
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
-  }
-}
 
 @Controller()
 export class HealthController {

@@ -2,6 +2,7 @@ export * from './config';
 export * from './problem';
 export * from './validation';
 export * from './health';
+export * from './metrics';
 export * from './bootstrap';
 export * from './database';
 export * from './case-log';

@@ -9,6 +9,7 @@ import { createKafka, kafkaConfig, KafkaPublisher } from '@caseline/messaging';
 import { freePorts } from '@caseline/testing';
 import { kafkaSettings } from './config';
 import { CaseEventsBus } from './kafka.providers';
+import { Metrics } from './metrics';
 
 const KAFKA_SH = join(__dirname, '../../../../tools/kafka/kafka.sh');
 const SERVICES = ['intake', 'routing', 'department-adapter', 'notification'];
@@ -36,7 +37,7 @@ describe('Kafka with SCRAM users and ACLs (kafka.sh start --secure)', () => {
     const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
     Object.assign(process.env, env);
     try {
-      return new CaseEventsBus(service);
+      return new CaseEventsBus(service, new Metrics());
     } finally {
       for (const [name, value] of Object.entries(before)) {
         if (value === undefined) delete process.env[name];

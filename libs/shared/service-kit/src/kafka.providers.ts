@@ -1,13 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Counter } from 'prom-client';
 import { CASE_EVENTS_PARTITIONS, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
-import { LogRelay, SerializedEvent } from '@caseline/event-store';
+import { LogRelay, relayLag, SerializedEvent } from '@caseline/event-store';
+import { Gauge } from 'prom-client';
 import { createKafka, ensureTopics, KafkaClusterProbe, KafkaPublisher, KafkaSubscription, MessagePublisher, MessageSubscription, InboundMessage } from '@caseline/messaging';
 import { envInt, kafkaSecurityWarnings, kafkaSettings } from './config';
-import { sessionFor } from './database';
-import { Metrics } from './health';
+import { sessionFor, sqlFor } from './database';
+import { Metrics } from './metrics';
 
 /** PostgreSQL class 22 (data exception): the same message will fail the same way every time. */
 const isDataException = (error: unknown): boolean => String((error as { code?: unknown })?.code ?? '').startsWith('22');
@@ -19,7 +19,10 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   readonly publisher: MessagePublisher;
   private readonly probe: KafkaClusterProbe;
 
-  constructor(readonly serviceName: string) {
+  constructor(
+    readonly serviceName: string,
+    private readonly metrics: Metrics,
+  ) {
     // The client id is also the service's Kafka user (unless KAFKA_SASL_USERNAME says otherwise).
     const settings = kafkaSettings(`caseline-${serviceName}`);
     for (const warning of kafkaSecurityWarnings(settings)) new Logger('Kafka').warn(warning);
@@ -50,14 +53,17 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   /** A consumer group on the case events topic; bad messages go to the dead-letter topic. */
   subscribe(groupId: string, handle: (message: InboundMessage) => Promise<void>): MessageSubscription {
     const logger = new Logger(`Consumer:${groupId}`);
+    const group = `${topicPrefix()}-${groupId}`;
     return new KafkaSubscription(this.kafka, {
-      groupId: `${topicPrefix()}-${groupId}`,
+      groupId: group,
       topics: [caseEventsTopic()],
       handle,
       deadLetter: { topic: caseEventsDeadLetterTopic(), publisher: this.publisher },
       sessionTimeoutMs: envInt('KAFKA_SESSION_TIMEOUT_MS', 10000),
       isPermanent: (error) => error instanceof CaseDomainError || isDataException(error),
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
+      onLag: (partition, lag) => this.metrics.consumerLag.set({ group, partition: String(partition) }, lag),
+      onOutcome: (outcome) => this.metrics.consumerMessages.inc({ group, outcome }),
     });
   }
 
@@ -67,6 +73,8 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+const RELAY = 'kafka-case-events';
+
 /** Runs the log relay in every service; the advisory lock lets exactly one publish at a time. */
 @Injectable()
 export class CaseLogRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -74,13 +82,17 @@ export class CaseLogRelay implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('CaseLogRelay');
 
   constructor(dataSource: DataSource, bus: CaseEventsBus, metrics: Metrics) {
-    const published = new Counter({ name: 'caseline_relay_published_events_total', help: 'Case events published to Kafka by this relay', registers: [metrics.registry] });
+    // How far the relay is behind, read from the log when Prometheus scrapes (once per scrape).
+    let lag: Promise<{ events: number; oldestSeconds: number }> | undefined;
+    const lagNow = () => (lag ??= relayLag(sqlFor(dataSource), RELAY).finally(() => setTimeout(() => (lag = undefined), 1000)));
+    new Gauge({ name: 'caseline_relay_lag_events', help: 'Case events committed to the log and not yet published to Kafka', registers: [metrics.registry], async collect() { this.set((await lagNow()).events); } });
+    new Gauge({ name: 'caseline_relay_oldest_unpublished_seconds', help: 'How long the oldest case event not yet published to Kafka has waited', registers: [metrics.registry], async collect() { this.set((await lagNow()).oldestSeconds); } });
     this.relay = new LogRelay({
-      name: 'kafka-case-events',
+      name: RELAY,
       connect: sessionFor(dataSource),
       publish: (events) => bus.publishCaseEvents(events),
       onError: (error) => this.logger.warn(`relay error, standing by: ${error.message}`),
-      onPublished: (count) => published.inc(count),
+      onPublished: (count) => metrics.relayPublished.inc(count),
     });
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Access, problem } from '@caseline/service-kit';
+import { Access, problem, sqlFor } from '@caseline/service-kit';
 import { casesCsv, figuresCsv } from './dashboard/csv';
 import { casesBehind, decodeCursor, DRILL_DOWN_COLUMNS, Measure, MEASURES } from './drill-down';
 import { FiguresQueries } from './figures';
@@ -54,7 +54,7 @@ export class StatisticsController {
     const after = rawAfter === undefined ? undefined : typeof rawAfter === 'string' ? decodeCursor(rawAfter) : undefined;
     if (rawAfter !== undefined && !after) throw problem(400, 'Bad Request', 'after must be a cursor from a previous page', [{ field: 'after', rule: 'isCursor', message: 'a cursor from a previous page' }]);
     const filter = parseFilter(rest, todayIn(this.clock.timeZone));
-    const page = await casesBehind({ query: (text, parameters) => this.dataSource.query(text, parameters) }, filter, await this.queries.bounds(filter), measure, { limit, after });
+    const page = await casesBehind(sqlFor(this.dataSource), filter, await this.queries.bounds(filter), measure, { limit, after });
     if (format === 'json') return { filter, measure, ...page };
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="caseline-${measure}-${filter.from}-${filter.to}.csv"`);

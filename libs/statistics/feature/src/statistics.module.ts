@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CaselineInfrastructureModule } from '@caseline/service-kit';
+import { CaselineInfrastructureModule, sqlFor } from '@caseline/service-kit';
 import { CityClock } from './city-clock';
 import { DashboardController } from './dashboard.controller';
 import { FiguresQueries } from './figures';
@@ -18,7 +18,7 @@ import { statisticsMigrations } from './statistics.migrations';
     {
       provide: FiguresQueries,
       inject: [DataSource, CityClock],
-      useFactory: (dataSource: DataSource, clock: CityClock) => new FiguresQueries({ query: (text, parameters) => dataSource.query(text, parameters) }, clock.timeZone),
+      useFactory: (dataSource: DataSource, clock: CityClock) => new FiguresQueries(sqlFor(dataSource), clock.timeZone),
     },
   ],
 })
