@@ -36,7 +36,7 @@ describe('the Kubernetes manifests (k8s/)', () => {
     expect(refused.stdout).toContain('spec/replicas must be integer');
   });
 
-  it.each(['base', 'kafka'])('k8s/%s/kustomization.yaml lists every manifest in its directory', (dir) => {
+  it.each(['base', 'kafka', 'monitoring'])('k8s/%s/kustomization.yaml lists every manifest in its directory', (dir) => {
     const listed = (parse(readFileSync(join(K8S, dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] }).resources.sort();
     expect(listed).toEqual(readdirSync(join(K8S, dir)).filter((name) => name.endsWith('.yaml') && name !== 'kustomization.yaml').sort());
   });
@@ -83,6 +83,19 @@ describe('the Kubernetes manifests (k8s/)', () => {
     const composed = Object.keys(compose.services).filter((name) => SERVICES.some((s) => s.name === name) && DEPLOYED.includes(name));
     expect(composed.sort()).toEqual([...DEPLOYED].sort());
     expect(base.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual([...DEPLOYED].sort());
+  });
+
+  it('alerts and charts only on metrics that exist: Caseline’s own, Kafka Exporter’s, Prometheus’s up', () => {
+    const exposed = new Set(
+      readdirSync(join(ROOT, 'libs/shared/service-kit/src'))
+        .filter((name) => name.endsWith('.ts') && !name.includes('.spec.'))
+        .flatMap((name) => [...readFileSync(join(ROOT, 'libs/shared/service-kit/src', name), 'utf8').matchAll(/name: '(caseline_[a-z_]+)'/g)].map((match) => match[1])),
+    );
+    const monitoring = ['alerts.yaml', 'dashboard.yaml'].map((name) => readFileSync(join(K8S, 'monitoring', name), 'utf8')).join('\n');
+    const used = new Set([...monitoring.matchAll(/\b(caseline_[a-z_]+)/g)].map((match) => match[1].replace(/_(bucket|count|sum)$/, '')));
+    expect(used.size).toBeGreaterThan(5);
+    for (const name of used) expect({ name, exposed: exposed.has(name) }).toEqual({ name, exposed: true });
+    for (const name of ['relay_oldest_unpublished_seconds', 'consumer_lag_messages', 'consumer_messages_total', 'delivery_failures_total', 'http_request_duration_seconds']) expect(used).toContain(`caseline_${name}`);
   });
 
   it('builds images that run as an unprivileged user, from compiled JavaScript', () => {

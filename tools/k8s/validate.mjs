@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Validates every manifest under k8s/ against the Kubernetes API's schemas (kubernetes-models) and
-// Strimzi's (its CRDs), offline: node tools/k8s/validate.mjs [dir]. Prints one line per object, and
+// Validates every manifest under k8s/ against the Kubernetes API's schemas (kubernetes-models),
+// Strimzi's and the Prometheus Operator's (their CRDs), offline: node tools/k8s/validate.mjs [dir]. Prints one line per object, and
 // each problem; exits 1 if any object is invalid or of a kind it has no schema for.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,7 +21,9 @@ async function modelOf(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const module = group.endsWith('strimzi.io')
     ? `@kubernetes-models/strimzi-kafka-operator/${group}/${version}/${kind}`
-    : `kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`;
+    : group === 'monitoring.coreos.com'
+      ? `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}`
+      : `kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`;
   try {
     return (await import(module))[kind];
   } catch {
