@@ -280,8 +280,8 @@ describe('the native API: idempotent submissions, case actions, staff search, pu
         const page = await search(`text=${word}`);
         const status = Object.fromEntries(page.cases.map((c) => [c.reference, c]));
         return page.cases.length === 5 && status[cases[0].reference].department && status[cases[1].reference].department && status[cases[4].reference].department && status[cases[3].reference].status === 'cancelled';
-      }, 'the case index to catch up');
-    }, 60000);
+      }, 'the case index to catch up', 75_000);
+    }, 90_000);
 
     it('finds by words of the description (prefixes too), newest first', async () => {
       expect(references(await search(`text=${word}`))).toEqual(newestFirst(4, 3, 2, 1, 0));
