@@ -5,7 +5,7 @@ import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
 import { PersonalDataVault } from '@caseline/personal-data';
-import { CaseLog, env, envInt, failpoint, Metrics, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 import { unsubscribeUrl } from './unsubscribe-links';
@@ -131,7 +131,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
       if (allowed.getTime() > Date.now()) return this.postpone(message, allowed);
     }
     // Opened only now, to send: a resident whose data was erased meanwhile is not contacted, and the case says so.
-    const recipient = message.recipient ?? (message.recipient_sealed && (await this.vault.open(message.recipient_sealed)))?.[message.channel === 'sms' ? 'phone' : 'email'];
+    const sealed = message.recipient_sealed;
+    const recipient = message.recipient ?? (sealed && (await this.throughOutage(message, 'opening the address', () => this.vault.open(sealed))))?.[message.channel === 'sms' ? 'phone' : 'email'];
     if (!recipient) return this.record(message, { kind: 'failed', reason: 'not sent: the personal data of the recipient was erased' });
     let outcome: Outcome;
     try {
@@ -143,8 +144,27 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
       else return this.retryLater(message, error as Error);
     }
     failpoint('notification:after-send');
-    await this.record(message, outcome);
+    await this.throughOutage(message, 'recording the outcome', () => this.record(message, outcome));
     failpoint('notification:after-record');
+  }
+
+  /**
+   * A leased message's work must outlive a database restart: dropped, its lease would run out and
+   * the message would count as unconfirmed — though it went out (the record failed), or never did
+   * (its address could not be opened). So that work is tried again while the database is
+   * unavailable, within half the lease; only a crash of this process leaves a message unconfirmed.
+   */
+  private async throughOutage<T>(message: DueMessage, what: string, work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.leaseSeconds * 1000) / 2;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline) throw error;
+        this.logger.warn(`case ${message.case_id}: ${what} for "${message.purpose}" waits for the database (${(error as Error).message})`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async send(message: DueMessage, recipient: string): Promise<void> {

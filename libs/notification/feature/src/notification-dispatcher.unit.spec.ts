@@ -55,3 +55,84 @@ describe('a message to a resident whose personal data was erased', () => {
     expect(recorded).toEqual([{ type: 'RecordResidentNotificationFailed', data: expect.objectContaining({ purpose: 'resolved', audience: 'reporter', reason: 'not sent: the personal data of the recipient was erased' }) }]);
   });
 });
+
+describe('a message sent while the database restarts', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('is recorded as sent once the database is back, not left to count as unconfirmed, and sent once', async () => {
+    const recorded: unknown[] = [];
+    let outage = 2;
+    const caseLog = {
+      execute: async (_caseId: string, command: unknown) => {
+        if (outage-- > 0) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+        recorded.push(command);
+      },
+    };
+    const email = { send: jest.fn(async () => undefined) };
+    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, {}, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    await dispatcher['deliver']({
+      id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5c',
+      case_id: '5d0c7a2e-0000-4000-8000-000000000002',
+      purpose: 'received',
+      audience: 'reporter',
+      channel: 'email',
+      recipient: 'resident@example.org',
+      recipient_sealed: null,
+      recipient_hash: Buffer.alloc(32),
+      recipient_masked: 'r***@example.org',
+      language: 'en',
+      facts: { reference: '100-000-123', serviceName: 'Pothole', trackingUrl: 'https://t/x' },
+      attempts: 0,
+      suppressed: false,
+      interrupted: false,
+      lease: '2026-01-01 00:00:00+00',
+    });
+    expect(email.send).toHaveBeenCalledTimes(1);
+    expect(recorded).toEqual([{ type: 'RecordResidentNotified', data: expect.objectContaining({ purpose: 'received', recipient: 'r***@example.org' }) }]);
+  });
+
+  it('gives up at once on an error that is not an outage (the lease then tells the truth: unconfirmed)', async () => {
+    const caseLog = { execute: jest.fn(async () => Promise.reject(Object.assign(new Error('permission denied for table events'), { code: '42501' }))) };
+    const dispatcher = new NotificationDispatcher(...([{}, caseLog, { send: async () => undefined }, {}, {}, {}, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    const message = { id: 'x', case_id: 'y', purpose: 'received', audience: 'reporter', channel: 'email', recipient_masked: 'r***' } as never;
+    await expect(dispatcher['throughOutage'](message, 'recording the outcome', () => dispatcher['record'](message, { kind: 'sent' }))).rejects.toThrow('permission denied');
+    expect(caseLog.execute).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('a sealed address opened while the database restarts', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('is opened once the database is back and the message sent — not left to count as unconfirmed, unsent', async () => {
+    const recorded: unknown[] = [];
+    let outage = 2;
+    const vault = {
+      open: async () => {
+        if (outage-- > 0) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        return { email: 'resident@example.org' };
+      },
+    };
+    const caseLog = { execute: async (_caseId: string, command: unknown) => void recorded.push(command) };
+    const email = { send: jest.fn(async () => undefined) };
+    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, vault, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    await dispatcher['deliver']({
+      id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5d',
+      case_id: '5d0c7a2e-0000-4000-8000-000000000003',
+      purpose: 'received',
+      audience: 'reporter',
+      channel: 'email',
+      recipient: null,
+      recipient_sealed: { k: '2f1d9c1e-0000-4000-8000-000000000001', iv: 'aXY=', ct: 'Y3Q=' },
+      recipient_hash: Buffer.alloc(32),
+      recipient_masked: 'r***@example.org',
+      language: 'en',
+      facts: { reference: '100-000-124', serviceName: 'Pothole', trackingUrl: 'https://t/x' },
+      attempts: 0,
+      suppressed: false,
+      interrupted: false,
+      lease: '2026-01-01 00:00:00+00',
+    });
+    expect(email.send).toHaveBeenCalledWith(expect.objectContaining({ to: 'resident@example.org' }));
+    expect(recorded).toEqual([{ type: 'RecordResidentNotified', data: expect.objectContaining({ purpose: 'received' }) }]);
+  });
+});

@@ -5,6 +5,7 @@ export * from './health';
 export * from './metrics';
 export * from './bootstrap';
 export * from './database';
+export * from './database-unavailable';
 export * from './case-log';
 export * from './kafka.providers';
 export * from './caseline-infrastructure.module';
