@@ -152,9 +152,9 @@ running_data_dir() {
 }
 
 record_data_dir() {
-  # A secured broker whose data dir was named (a test's) is named again to stop it: it must not
-  # replace the data dir that a developer's own secured broker recorded.
-  if [[ "$SECURE" == 1 && -n "$EXPLICIT_DATA_DIR" ]]; then return 0; fi
+  # A broker whose data dir was named (a test's own) is named again to stop it: it must not
+  # replace the data dir that a developer's own broker, or the test run's, recorded.
+  if [[ -n "$EXPLICIT_DATA_DIR" ]]; then return 0; fi
   echo "$DATA_DIR" >"$STATE_FILE"
 }
 

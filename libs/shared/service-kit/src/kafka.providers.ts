@@ -73,7 +73,8 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-const RELAY = 'kafka-case-events';
+/** The relay that publishes the case log to Kafka: its name in case_log.relay_checkpoints. */
+export const CASE_EVENTS_RELAY = 'kafka-case-events';
 
 /** Runs the log relay in every service; the advisory lock lets exactly one publish at a time. */
 @Injectable()
@@ -84,11 +85,11 @@ export class CaseLogRelay implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(dataSource: DataSource, bus: CaseEventsBus, metrics: Metrics) {
     // How far the relay is behind, read from the log when Prometheus scrapes (once per scrape).
     let lag: Promise<{ events: number; oldestSeconds: number }> | undefined;
-    const lagNow = () => (lag ??= relayLag(sqlFor(dataSource), RELAY).finally(() => setTimeout(() => (lag = undefined), 1000)));
+    const lagNow = () => (lag ??= relayLag(sqlFor(dataSource), CASE_EVENTS_RELAY).finally(() => setTimeout(() => (lag = undefined), 1000)));
     new Gauge({ name: 'caseline_relay_lag_events', help: 'Case events committed to the log and not yet published to Kafka', registers: [metrics.registry], async collect() { this.set((await lagNow()).events); } });
     new Gauge({ name: 'caseline_relay_oldest_unpublished_seconds', help: 'How long the oldest case event not yet published to Kafka has waited', registers: [metrics.registry], async collect() { this.set((await lagNow()).oldestSeconds); } });
     this.relay = new LogRelay({
-      name: RELAY,
+      name: CASE_EVENTS_RELAY,
       connect: sessionFor(dataSource),
       publish: (events) => bus.publishCaseEvents(events),
       onError: (error) => this.logger.warn(`relay error, standing by: ${error.message}`),

@@ -3,3 +3,4 @@ export * from './postgres';
 export * from './system';
 export * from './kafka';
 export * from './places';
+export * from './private-infrastructure';

@@ -10,6 +10,11 @@ export const provideInfrastructure: (env: NodeJS.ProcessEnv, options: { database
 
 export type ServiceName = 'intake' | 'routing' | 'department-adapter' | 'notification' | 'statistics' | 'department-simulator' | 'mail-catcher' | 'identity-provider';
 
+/** A running copy of a service: its name for the first, `name#2`, `name#3`… for more replicas (each on a port of its own). */
+export type Instance = ServiceName | `${ServiceName}#${number}`;
+
+const serviceOf = (instance: Instance): ServiceName => instance.split('#')[0] as ServiceName;
+
 /**
  * Free ports, all different: each listener stays open until every port is taken. (Ports taken one
  * at a time can repeat — the kernel may hand out a just-closed port again — and a service whose port
@@ -32,6 +37,8 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
+const portEnvOf = (name: ServiceName): string => (system.SERVICES as { name: string; portEnv: string }[]).find((s) => s.name === name)!.portEnv;
+
 /** The demo city's staff, one per role (config/demo-city/staff.json). */
 export type StaffUsername = 'olivia.operator' | 'sam.supervisor' | 'ada.admin' | 'audrey.auditor' | 'dan.dot' | 'tess.311' | 'paula.parks' | 'prometheus';
 
@@ -49,7 +56,8 @@ export async function signIn(identityProviderUrl: string, username: string, opti
  */
 export class TestSystem {
   readonly env: NodeJS.ProcessEnv;
-  private readonly processes = new Map<ServiceName, ChildProcess>();
+  private readonly processes = new Map<Instance, ChildProcess>();
+  private readonly replicaPorts = new Map<Instance, string>();
   private readonly tokens: Partial<Record<StaffUsername, Promise<string>>> = {};
   readonly logs: string[] = [];
 
@@ -76,21 +84,23 @@ export class TestSystem {
     return new TestSystem(env);
   }
 
-  url(name: ServiceName): string {
-    const service = (system.SERVICES as { name: string; portEnv: string }[]).find((s) => s.name === name)!;
-    return `http://127.0.0.1:${this.env[service.portEnv]}`;
+  url(instance: Instance): string {
+    return `http://127.0.0.1:${this.replicaPorts.get(instance) ?? this.env[portEnvOf(serviceOf(instance))]}`;
   }
 
-  /** Starts services; the identity provider first, once, since every service verifies staff against it. */
-  async start(names: ServiceName[], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
-    if (!this.processes.has('identity-provider') && !names.includes('identity-provider')) names = ['identity-provider', ...names];
-    for (const name of names) {
-      const child: ChildProcess = system.startService(name, { ...this.env, ...extraEnv }, { log: (line: string) => (process.env.CASELINE_TEST_LOGS ? process.stdout.write(line) : this.logs.push(line)) });
-      this.processes.set(name, child);
+  /** Starts services (or more replicas of one, e.g. 'routing#2'); the identity provider first, once, since every service verifies staff against it. */
+  async start(instances: Instance[], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    if (!this.processes.has('identity-provider') && !instances.includes('identity-provider')) instances = ['identity-provider', ...instances];
+    for (const instance of instances) {
+      const name = serviceOf(instance);
+      if (instance !== name && !this.replicaPorts.has(instance)) this.replicaPorts.set(instance, String((await freePorts(1))[0]));
+      const env = { ...this.env, ...extraEnv, ...(instance !== name ? { [portEnvOf(name)]: this.replicaPorts.get(instance) } : {}) };
+      const child: ChildProcess = system.startService(name, env, { log: (line: string) => (process.env.CASELINE_TEST_LOGS ? process.stdout.write(line) : this.logs.push(line)) });
+      this.processes.set(instance, child);
       try {
-        await system.waitReady(`${this.url(name)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
+        await system.waitReady(`${this.url(instance)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
       } catch (error) {
-        throw new Error(`${name} did not start: ${(error as Error).message}\n${this.logs.slice(-15).join('')}`);
+        throw new Error(`${instance} did not start: ${(error as Error).message}\n${this.logs.slice(-15).join('')}`);
       }
     }
   }
@@ -107,16 +117,16 @@ export class TestSystem {
   }
 
   /** Resolves when the process has exited (e.g. after a failpoint killed it). */
-  exited(name: ServiceName): Promise<string> {
-    const child = this.processes.get(name)!;
+  exited(instance: Instance): Promise<string> {
+    const child = this.processes.get(instance)!;
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(String(child.signalCode ?? child.exitCode));
     return new Promise((resolve) => child.once('exit', (code, signal) => resolve(String(signal ?? code))));
   }
 
-  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.processes.get(name);
+  async kill(instance: Instance, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.processes.get(instance);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = this.exited(name);
+    const exited = this.exited(instance);
     child.kill(signal);
     await exited;
   }
