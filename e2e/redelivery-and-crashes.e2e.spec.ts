@@ -80,7 +80,7 @@ describe('consumers survive redelivery and crashes', () => {
     expect(messages.map((m) => m.subject).sort()).toEqual([`We received your request ${reference}`, `Your request ${reference} is with the Department of Transportation`]);
   });
 
-  it.each(['notification:after-send', 'notification:after-record'])('notification killed half-way (%s) never sends a message twice, and accounts for every one', async (failpoint) => {
+  it.each(['notification:before-send', 'notification:after-send', 'notification:after-record'])('notification killed half-way (%s) never sends a message twice, and accounts for every one', async (failpoint) => {
     await the.system.kill('notification', 'SIGTERM');
     await the.system.start(['notification'], { CASELINE_FAILPOINT: failpoint });
     const email = `midsend.${randomUUID()}@example.org`;
@@ -94,6 +94,8 @@ describe('consumers survive redelivery and crashes', () => {
     const history = await the.api.history(reference);
     for (const failed of history.filter((e) => e.type === 'ResidentNotificationFailed')) expect(failed.summary).toContain('delivery unconfirmed');
     if (failpoint === 'notification:after-send') expect(history.some((e) => e.type === 'ResidentNotificationFailed')).toBe(true);
+    // Killed before it began sending: nothing can have gone out, so every message is sent after the restart.
+    if (failpoint === 'notification:before-send') expect(history.filter((e) => e.type === 'ResidentNotificationFailed')).toEqual([]);
     await caughtUp();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await accounted()).toBe(2);

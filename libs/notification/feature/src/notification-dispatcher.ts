@@ -95,10 +95,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     const room = this.concurrency - this.deliveries.size;
     if (room <= 0) return 0;
     const due = await this.dataSource.query<DueMessage[]>(
-      // A row still carrying an expired lease was being sent when its dispatcher stopped (every
-      // other outcome clears the lease): it may have gone out, so it is not sent again.
+      // A row whose lease ran out while it was being sent (its sending mark set: every other
+      // outcome clears the lease) may have gone out, so it is not sent again. One whose lease ran
+      // out before that is simply sent.
       `WITH due AS (
-         SELECT id, leased_until IS NOT NULL AS interrupted FROM notification.outbox
+         SELECT id, sending_since IS NOT NULL AS interrupted FROM notification.outbox
           WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
        leased AS (
@@ -134,6 +135,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     const sealed = message.recipient_sealed;
     const recipient = message.recipient ?? (sealed && (await this.throughOutage(message, 'opening the address', () => this.vault.open(sealed))))?.[message.channel === 'sms' ? 'phone' : 'email'];
     if (!recipient) return this.record(message, { kind: 'failed', reason: 'not sent: the personal data of the recipient was erased' });
+    failpoint('notification:before-send');
+    if (!(await this.markSending(message))) return; // the lease ran out meanwhile: another dispatcher has the message
     let outcome: Outcome;
     try {
       await this.send(message, recipient);
@@ -165,6 +168,17 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  /**
+   * Marks the message as being sent, durably, before it is handed over: only a crash between this
+   * mark and the record of the outcome leaves a message whose fate is unknown (ADR 0010).
+   */
+  private async markSending(message: DueMessage): Promise<boolean> {
+    const [, marked] = await this.throughOutage(message, 'marking it as being sent', () =>
+      this.dataSource.query<[unknown[], number]>('UPDATE notification.outbox SET sending_since = now() WHERE id = $1 AND leased_until = $2::timestamptz', [message.id, message.lease]),
+    );
+    return marked === 1;
   }
 
   private async send(message: DueMessage, recipient: string): Promise<void> {
@@ -233,7 +247,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   }
 
   private async postpone(message: DueMessage, until: Date): Promise<void> {
-    await this.dataSource.query(`UPDATE notification.outbox SET next_attempt_at = $2, leased_until = NULL WHERE id = $1 AND leased_until = $3::timestamptz`, [message.id, until, message.lease]);
+    await this.dataSource.query(`UPDATE notification.outbox SET next_attempt_at = $2, leased_until = NULL, sending_since = NULL WHERE id = $1 AND leased_until = $3::timestamptz`, [message.id, until, message.lease]);
   }
 
   /** Exponential backoff with jitter, from 2 s to 30 min. */
@@ -241,7 +255,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     const seconds = Math.min(1800, 2 ** (message.attempts + 1)) * (0.5 + Math.random());
     this.logger.warn(`"${message.purpose}" by ${message.channel} for case ${message.case_id} failed (attempt ${message.attempts + 1}): ${error.message}`);
     await this.dataSource.query(
-      `UPDATE notification.outbox SET attempts = attempts + 1, last_error = $2, leased_until = NULL, next_attempt_at = now() + make_interval(secs => $3)
+      `UPDATE notification.outbox SET attempts = attempts + 1, last_error = $2, leased_until = NULL, sending_since = NULL, next_attempt_at = now() + make_interval(secs => $3)
         WHERE id = $1 AND leased_until = $4::timestamptz`,
       [message.id, error.message.slice(0, 500), seconds, message.lease],
     );

@@ -56,6 +56,9 @@ describe('a message to a resident whose personal data was erased', () => {
   });
 });
 
+/** A data source on which marking a message as being sent succeeds (one row updated). */
+const markingRows = { query: async () => [[], 1] };
+
 describe('a message sent while the database restarts', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -69,7 +72,7 @@ describe('a message sent while the database restarts', () => {
       },
     };
     const email = { send: jest.fn(async () => undefined) };
-    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, {}, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    const dispatcher = new NotificationDispatcher(...([markingRows, caseLog, email, {}, {}, {}, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
     await dispatcher['deliver']({
       id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5c',
       case_id: '5d0c7a2e-0000-4000-8000-000000000002',
@@ -114,7 +117,7 @@ describe('a sealed address opened while the database restarts', () => {
     };
     const caseLog = { execute: async (_caseId: string, command: unknown) => void recorded.push(command) };
     const email = { send: jest.fn(async () => undefined) };
-    const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, vault, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
+    const dispatcher = new NotificationDispatcher(...([markingRows, caseLog, email, {}, {}, vault, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
     await dispatcher['deliver']({
       id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5d',
       case_id: '5d0c7a2e-0000-4000-8000-000000000003',

@@ -101,4 +101,13 @@ export const notificationMigrations: Migration[] = [
       ALTER TABLE notification.outbox ADD COLUMN recipient_sealed jsonb;
     `,
   },
+  {
+    id: '0006-sending-marker',
+    sql: `
+      -- Set just before a message is handed to the SMTP server, SMS provider or partner: a lease
+      -- that runs out with it set was cut while sending (the message may have gone: never sent
+      -- again, recorded unconfirmed); without it, before sending (taken again and sent).
+      ALTER TABLE notification.outbox ADD COLUMN sending_since timestamptz;
+    `,
+  },
 ];
