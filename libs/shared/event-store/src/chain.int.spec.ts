@@ -7,7 +7,7 @@ import { caseLogMigrations } from './case-log.schema';
 import { canonicalJson, ChainKeys, parseChainKeys } from './chain';
 import { Anchor, CaseVerdict, verifyCaseLog, VerifyOptions } from './chain-verifier';
 import { CaseOpener, handleCommand } from './command-handler';
-import { appendNewCases, appendToCase, NewEvent } from './event-store';
+import { appendAfter, appendNewCases, appendToCase, NEW_CASE, NewEvent, readCaseAndHead } from './event-store';
 import { migrate } from './migrate';
 import type { Transactor } from './sql';
 
@@ -50,8 +50,13 @@ describe('tamper-evident case log (PostgreSQL)', () => {
     for (const note of ['one', 'two']) await handleCommand(transaction, decider, commanded, note, { metadata, eventId: () => randomUUID(), schemaVersion: () => 1, chainKeys: KEYS });
     const opened = randomUUID();
     await new CaseOpener(sql(), decider, { schemaVersion: () => 1, chainKeys: KEYS }).open(opened, 'opened', metadata, () => randomUUID());
+    // A writer that knows the case's head appends with no read first: from a new case, then from the head it read with the history.
+    const afterHead = randomUUID();
+    let head = NEW_CASE;
+    for (const n of [1, 2]) head = (await appendAfter(sql(), afterHead, head, [event({ n })], KEYS)).head;
+    await appendAfter(sql(), afterHead, (await readCaseAndHead(sql(), afterHead)).head, [event({ n: 3 }), event({ n: 4 })], KEYS);
 
-    for (const [caseId, events] of [[appended, 3], [batchA, 2], [batchB, 1], [commanded, 4], [opened, 2]] as const) {
+    for (const [caseId, events] of [[appended, 3], [batchA, 2], [batchB, 1], [commanded, 4], [opened, 2], [afterHead, 4]] as const) {
       expect(await verify(caseId)).toEqual({ cases: 1, events, unchained: 0, broken: [] });
     }
     const { rows } = await pool.query('SELECT octet_length(chain_hash) AS bytes, chain_key_id FROM case_log.events WHERE case_id = $1', [appended]);

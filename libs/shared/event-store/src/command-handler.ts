@@ -1,6 +1,6 @@
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
 import type { ChainKeys } from './chain';
-import { appendNewCases, appendToCase, NewEvent, readCase, WrongExpectedVersion } from './event-store';
+import { appendAfter, appendNewCases, NewEvent, readCaseAndHead, WrongExpectedVersion } from './event-store';
 import type { Sql, Transactor } from './sql';
 
 export interface Decider<Command, Event extends { type: string; data: unknown }, State> {
@@ -95,13 +95,13 @@ export async function handleCommand<Command, Event extends { type: string; data:
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction(async (sql) => {
-        const history = await readCase(sql, caseId);
+        const { history, head } = await readCaseAndHead(sql, caseId);
         const state = foldCase(decider, history);
         const decided = decider.decide(command, state);
-        const appended = await appendToCase(
+        const { appended } = await appendAfter(
           sql,
           caseId,
-          history.length,
+          head,
           decided.map((event, index) => ({
             eventId: options.eventId(index),
             type: event.type,

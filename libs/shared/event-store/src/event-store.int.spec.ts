@@ -4,7 +4,7 @@ import type { EventMetadata } from '@caseline/case-contracts';
 import { asSql, sessionOf, testPool, transactionOf, waitFor } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { CaseOpener, handleCommand } from './command-handler';
-import { appendToCase, LOG_START, logEnd, NewEvent, readCase, readLog, readLogByCase, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
+import { appendAfter, appendToCase, LOG_START, logEnd, NewEvent, readCase, readLog, readCaseAndHead, readLogByCase, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
 import { LogRelay } from './log-relay';
 import { migrate } from './migrate';
 import type { Transactor } from './sql';
@@ -73,6 +73,11 @@ describe('case event log (PostgreSQL)', () => {
     await expect(appendToCase(sql(), caseId, 0, [event('B')])).rejects.toBeInstanceOf(WrongExpectedVersion);
     await expect(appendToCase(sql(), caseId, 5, [event('B')])).rejects.toBeInstanceOf(WrongExpectedVersion);
     await expect(appendToCase(sql(), caseId, 1, [{ ...first }])).rejects.toBeInstanceOf(DuplicateEvent);
+    // A head read before another writer appended is stale: refused, its link never stored.
+    const { head } = await readCaseAndHead(sql(), caseId);
+    await appendAfter(sql(), caseId, head, [event('B')]);
+    await expect(appendAfter(sql(), caseId, head, [event('C')])).rejects.toBeInstanceOf(WrongExpectedVersion);
+    expect((await readCase(sql(), caseId)).map((e) => e.type)).toEqual(['A', 'B']);
   });
 
   it('lets exactly one of two racing writers win; the other decides again on the new state', async () => {

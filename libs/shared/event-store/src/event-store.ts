@@ -92,6 +92,15 @@ async function linkOf(sql: Sql, caseId: string, version: number): Promise<Buffer
   return row?.chain_hash ?? GENESIS_LINK;
 }
 
+/** Where a case's log ends: the version an append expects, and the link the next event continues from. */
+export interface CaseHead {
+  version: number;
+  link: Buffer;
+}
+
+/** The head of a case not yet opened. */
+export const NEW_CASE: CaseHead = { version: 0, link: GENESIS_LINK };
+
 /**
  * Appends events to one case, only if the case is still at expectedVersion (0 = new case).
  * Must be the first write of its transaction, so that commit order and xid order agree per case.
@@ -102,7 +111,17 @@ export async function appendToCase(sql: Sql, caseId: string, expectedVersion: nu
   if (events.length === 0) return [];
   // Reading the predecessor's link before the guarded INSERT is safe: if another writer appends
   // in between, the guard (or the unique version) rejects this append and the link is never stored.
-  const chained = chain(keys, caseId, expectedVersion, await linkOf(sql, caseId, expectedVersion), events);
+  return (await appendAfter(sql, caseId, { version: expectedVersion, link: await linkOf(sql, caseId, expectedVersion) }, events, keys)).appended;
+}
+
+/**
+ * appendToCase for a writer that knows the case's head (read with its history, or returned by its
+ * last append): one statement, no read of the predecessor's link. A head gone stale — another
+ * writer appended since — is rejected by the version guard, so a wrong link is never stored.
+ */
+export async function appendAfter(sql: Sql, caseId: string, head: CaseHead, events: NewEvent[], keys: ChainKeys = developmentChainKeys): Promise<{ appended: CaseEventEnvelope[]; head: CaseHead }> {
+  if (events.length === 0) return { appended: [], head };
+  const chained = chain(keys, caseId, head.version, head.link, events);
   let rows: EventRow[];
   try {
     rows = await sql.query<EventRow>(
@@ -114,7 +133,7 @@ export async function appendToCase(sql: Sql, caseId: string, expectedVersion: nu
        RETURNING ${COLUMNS}`,
       [
         caseId,
-        expectedVersion,
+        head.version,
         chained.map((c) => c.event.eventId),
         chained.map((c) => c.event.type),
         chained.map((c) => c.event.schemaVersion),
@@ -126,14 +145,14 @@ export async function appendToCase(sql: Sql, caseId: string, expectedVersion: nu
     );
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string; detail?: string };
-    if (pgError.code === '23505' && pgError.constraint === 'events_case_version_unique') throw new WrongExpectedVersion(caseId, expectedVersion);
+    if (pgError.code === '23505' && pgError.constraint === 'events_case_version_unique') throw new WrongExpectedVersion(caseId, head.version);
     if (pgError.code === '23505' && pgError.constraint === 'events_event_id_unique') {
       throw new DuplicateEvent(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1] ?? 'unknown');
     }
     throw error;
   }
-  if (rows.length === 0) throw new WrongExpectedVersion(caseId, expectedVersion);
-  return rows.map(toEnvelope);
+  if (rows.length === 0) throw new WrongExpectedVersion(caseId, head.version);
+  return { appended: rows.map(toEnvelope), head: { version: head.version + events.length, link: chained[chained.length - 1].link } };
 }
 
 /**
@@ -175,8 +194,14 @@ export async function appendNewCases(sql: Sql, cases: { caseId: string; events: 
 
 /** Every event of one case, in version order. */
 export async function readCase(sql: Sql, caseId: string): Promise<CaseEventEnvelope[]> {
-  const rows = await sql.query<EventRow>(`SELECT ${COLUMNS} FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [caseId]);
-  return rows.map(toEnvelope);
+  return (await readCaseAndHead(sql, caseId)).history;
+}
+
+/** Every event of one case, in version order, and its head (an append after it needs no second read). */
+export async function readCaseAndHead(sql: Sql, caseId: string): Promise<{ history: CaseEventEnvelope[]; head: CaseHead }> {
+  const rows = await sql.query<EventRow & { chain_hash: Buffer | null }>(`SELECT ${COLUMNS}, chain_hash FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [caseId]);
+  // A last event without a link was written before the chain began: the chain starts afresh after it (as linkOf).
+  return { history: rows.map(toEnvelope), head: { version: rows.length, link: rows[rows.length - 1]?.chain_hash ?? GENESIS_LINK } };
 }
 
 /** An event as the relay publishes it: the envelope already serialized (by PostgreSQL). */
