@@ -13,14 +13,8 @@ import { Pool } from 'pg';
 import { masterKey, newDataKey, open, PersonalDataVault, seal, wrapKey } from '@caseline/personal-data';
 import { asSql, gridPlace } from '@caseline/testing';
 import { percentile } from './case-events';
+import type { Throughput } from './http-load';
 
-export interface Throughput {
-  perSecond: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  failed: number;
-}
 type Measure = (request: { url: string; method: 'POST'; contentType: string; body: () => string }, duration?: number) => Promise<Throughput>;
 
 /** The n-th resident: their own email and phone (a shared one would make them one resident). */

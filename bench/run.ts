@@ -11,96 +11,31 @@
  * BENCH_ONLY=routing (only the routing decisions, no infrastructure), BENCH_ONLY=adapter (only the
  * adapter), BENCH_ONLY=notifications, BENCH_ONLY=security (the cost of sealing personal data and of verifying staff tokens on intake, bench/personal-data.ts), BENCH_ADAPTER_CASES (default 1000), BENCH_OUTAGE_CASES (default 10000),
  * BENCH_NOTIFICATIONS (default 2000). BENCH_ONLY=figures: replay speed and dashboard latency with a
- * year of a big city (bench/figures.ts; BENCH_FIGURES_CASES, default 1,050,000).
+ * year of a big city (bench/figures.ts; BENCH_FIGURES_CASES, default 1,050,000). BENCH_ONLY=load:
+ * issue 9's load benchmark (bench/load.ts: intake at rising concurrency against raw inserts, appends
+ * against emmett, end to end at 10×/50×/100× New York's storm-day peak).
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { caseLogMigrations, migrate } from '@caseline/event-store';
-import { consumerLag, gridPlace, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
+import { consumerLag, provideInfrastructure, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
 import { percentile } from './case-events';
+import { describeThroughput, HttpRequest, Load, nativeSubmission, open311Submission, rawPostgresInserts, report, throughput } from './http-load';
 import { describeDepartmentAdapter, measureDepartmentAdapter } from './department-adapter';
 import { describeNotifications, measureNotifications } from './notifications';
 import { describeSealing, measureSealedIntake, measureSealingCrypto, measureVaultSeals } from './personal-data';
 import { describeRoutingDecisions, measureRoutingDecisions } from './routing-decisions';
 import { measureFigures } from './figures';
+import { measureLoad } from './load';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const rate = Number(process.env.BENCH_RATE ?? 50);
-
-// Every report at its own place: the same light reported twice nearby would be one case (a duplicate).
-let places = 0;
-const distinctPlace = () => gridPlace(places++);
-const report = (email?: string) => ({
-  serviceCode: 'STREETLIGHT',
-  description: 'The streetlight on the corner is out',
-  location: distinctPlace(),
-  channel: 'web',
-  ...(email ? { reporter: { email, language: 'en' } } : {}),
-});
-
-
-/**
- * Baseline: the same rows intake writes (a CaseReported event with its metadata), one plain
- * INSERT each, into a table shaped like the case log (same columns, defaults and indexes).
- */
-async function rawPostgresInserts(databaseUrl: string): Promise<number> {
-  const pool = new Pool({ connectionString: databaseUrl, max: connections });
-  await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
-  await pool.query('CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE IF NOT EXISTS bench.events (LIKE case_log.events INCLUDING ALL)');
-  const data = JSON.stringify({ ...report('resident@example.org'), reference: '100-000-000', serviceName: 'Streetlight out' });
-  const metadata = JSON.stringify({ actor: { kind: 'resident', id: 'resident', name: 'Resident' }, channel: 'web', at: new Date().toISOString(), correlationId: randomUUID() });
-  const deadline = Date.now() + seconds * 1000;
-  let count = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (Date.now() < deadline) {
-        await pool.query(
-          `INSERT INTO bench.events (event_id, case_id, case_version, type, schema_version, data, metadata) VALUES ($1, $2, 1, 'CaseReported', 1, $3, $4)`,
-          [randomUUID(), randomUUID(), data, metadata],
-        );
-        count++;
-      }
-    }),
-  );
-  await pool.end();
-  return count / seconds;
-}
-
-/** Requests a second (and latency) of one request (its body made afresh for each), sent by `connections` clients for `duration` s. */
-async function throughput(request: { url: string; method?: 'GET' | 'POST'; contentType?: string; headers?: Record<string, string>; body?: () => string }, duration = seconds, rejected = false) {
-  const { body } = request;
-  const result = await autocannon({
-    url: request.url,
-    method: request.method ?? 'GET',
-    headers: { ...(request.contentType ? { 'content-type': request.contentType } : {}), ...request.headers },
-    connections,
-    duration,
-    ...(body ? { requests: [{ setupRequest: (next: object) => ({ ...next, body: body() }) }] } : {}),
-  });
-  const failed = result.errors + (rejected ? 0 : result.non2xx);
-  return { perSecond: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, failed };
-}
-
-const nativeSubmission = (url: string, body: () => unknown = () => report()) => ({ url: `${url}/v1/cases`, method: 'POST' as const, contentType: 'application/json', body: () => JSON.stringify(body()) });
-
-/** The same report as an Open311 client sends it (form-encoded, with the demo API key). */
-const open311Submission = (url: string) => ({
-  url: `${url}/open311/v2/requests.json`,
-  method: 'POST' as const,
-  contentType: 'application/x-www-form-urlencoded',
-  body: () => {
-    const { lat, long } = distinctPlace();
-    return new URLSearchParams({ api_key: 'caseline-demo-key', service_code: 'STREETLIGHT', lat: String(lat), long: String(long), description: 'The streetlight on the corner is out' }).toString();
-  },
-});
-
-const describe = (name: string, r: Awaited<ReturnType<typeof throughput>>) =>
-  `${name}: ${r.perSecond.toFixed(0)}/s (p50 ${r.p50} ms, p90 ${r.p90} ms, p99 ${r.p99} ms, ${r.failed} failed)`;
+const load: Load = { connections, seconds };
+/** A phase at the run's load (or for another duration). */
+const measure = (request: HttpRequest, duration = seconds, rejected = false) => throughput(request, { connections, seconds: duration }, rejected);
 
 /** Steady arrivals; latency = ResidentNotified.recorded_at − CaseReported.recorded_at (both stamped by PostgreSQL). */
 async function endToEnd(system: TestSystem, pool: Pool) {
@@ -130,6 +65,13 @@ async function endToEnd(system: TestSystem, pool: Pool) {
   return { cases: ids.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] };
 }
 
+/** The run's figures as JSON in bench/results (not committed: docs/benchmarks.md keeps the ones we quote). */
+function saveResults(kind: string, figures: object): void {
+  const results = join(__dirname, 'results');
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(figures, null, 2));
+}
+
 async function main() {
   // The figures need only PostgreSQL (a database of their own, kept between runs: the big log takes minutes to make).
   if (process.env.BENCH_ONLY === 'figures') {
@@ -157,15 +99,23 @@ async function main() {
     }
     return;
   }
+  if (process.env.BENCH_ONLY === 'load') {
+    try {
+      saveResults('load', JSON.parse(await measureLoad(env.DATABASE_URL!)));
+    } finally {
+      await release();
+    }
+    return;
+  }
   if (process.env.BENCH_ONLY === 'security') {
     // Intake alone, as in the intake phase below: with and without a reporter's contact to seal, and with and without a staff token to verify.
     const intakeOnly = await TestSystem.create({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: String(connections) });
     try {
       const crypto = measureSealingCrypto();
       await intakeOnly.start(['intake']);
-      const intake = await measureSealedIntake(intakeOnly.url('intake'), throughput);
+      const intake = await measureSealedIntake(intakeOnly.url('intake'), measure);
       // The same report without contact, taken by an operator on the phone: a bearer token verified on each request.
-      const signedIn = await throughput({ ...nativeSubmission(intakeOnly.url('intake'), () => ({ ...report(), channel: 'phone' })), headers: await intakeOnly.as('olivia.operator') });
+      const signedIn = await measure({ ...nativeSubmission(intakeOnly.url('intake'), () => ({ ...report(), channel: 'phone' })), headers: await intakeOnly.as('olivia.operator') });
       await intakeOnly.stop();
       console.log(describeSealing(crypto, intake, await measureVaultSeals(env.DATABASE_URL!, connections, seconds)));
       console.log(`intake POST /v1/cases by a signed-in operator (token verified), no contact: ${signedIn.perSecond.toFixed(0)}/s (${((signedIn.perSecond / intake.withoutContact.perSecond) * 100).toFixed(0)}% of anonymous; p50 ${signedIn.p50} ms, p99 ${signedIn.p99} ms, ${signedIn.failed} failed)`);
@@ -180,29 +130,29 @@ async function main() {
   const kafka = testKafka();
   try {
     console.log(`bench: ${seconds}s per phase, ${connections} connections, ${rate} cases/s end-to-end`);
-    const raw = await rawPostgresInserts(env.DATABASE_URL!);
+    const raw = (await rawPostgresInserts(env.DATABASE_URL!, load)).perSecond;
     console.log(`raw PostgreSQL single-row inserts of the same event rows: ${raw.toFixed(0)}/s`);
 
     // Intake alone (with its log relay publishing to Kafka): the write path a resident waits on.
     await system.start(['intake']);
     const intakeUrl = system.url('intake');
-    await throughput(nativeSubmission(intakeUrl), 3); // warm-up (JIT, pools), not counted
-    const intake = await throughput(nativeSubmission(intakeUrl));
-    console.log(describe('intake POST /v1/cases', intake));
+    await measure(nativeSubmission(intakeUrl), 3); // warm-up (JIT, pools), not counted
+    const intake = await measure(nativeSubmission(intakeUrl));
+    console.log(describeThroughput('intake POST /v1/cases', intake));
     // The same reports taken by an operator on the phone: each request's bearer token verified (RS256, keys cached).
     const operator = await system.as('olivia.operator');
-    const signedIn = await throughput({ ...nativeSubmission(intakeUrl, () => ({ ...report(), channel: 'phone' })), headers: operator });
-    console.log(describe('intake POST /v1/cases by a signed-in operator', signedIn));
+    const signedIn = await measure({ ...nativeSubmission(intakeUrl, () => ({ ...report(), channel: 'phone' })), headers: operator });
+    console.log(describeThroughput('intake POST /v1/cases by a signed-in operator', signedIn));
     // The HTTP edge alone (parse, validate, answer 422 for an unknown service; no database): intake's ceiling here.
-    const edge = await throughput(nativeSubmission(intakeUrl, () => ({ ...report(), serviceCode: 'NOT-IN-CATALOG' })), seconds, true);
+    const edge = await measure(nativeSubmission(intakeUrl, () => ({ ...report(), serviceCode: 'NOT-IN-CATALOG' })), seconds, true);
     console.log(`intake HTTP edge only (422, no database): ${edge.perSecond.toFixed(0)}/s`);
     // The same submissions through Open311 (issue 3: within 80% of the native API).
-    const open311 = await throughput(open311Submission(intakeUrl));
-    console.log(describe('Open311 POST /open311/v2/requests.json', open311));
+    const open311 = await measure(open311Submission(intakeUrl));
+    console.log(describeThroughput('Open311 POST /open311/v2/requests.json', open311));
     // The public view of one case (the tracking page), read far more than cases are written (issue 3: ≥ 5×).
     const created = (await (await fetch(`${intakeUrl}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report()) })).json()) as { trackingUrl: string };
-    const publicView = await throughput({ url: created.trackingUrl });
-    console.log(describe('public case view GET /track/{reference}?token=…', publicView));
+    const publicView = await measure({ url: created.trackingUrl });
+    console.log(describeThroughput('public case view GET /track/{reference}?token=…', publicView));
 
     // Then the whole pipeline; let it drain the burst before measuring latency at a steady rate.
     await system.start(['department-simulator', 'mail-catcher', 'routing', 'department-adapter', 'notification']);
@@ -228,9 +178,7 @@ async function main() {
     console.log(`Open311 / native submissions = ${((open311.perSecond / intake.perSecond) * 100).toFixed(0)}% (target ≥ 80%); public view / submissions = ${(publicView.perSecond / intake.perSecond).toFixed(1)}× (target ≥ 5×)`);
     console.log(`signed-in operator / anonymous resident submissions = ${((signedIn.perSecond / intake.perSecond) * 100).toFixed(0)}% (the cost of verifying a token on every request)`);
     console.log(`end-to-end p95 = ${e2e.p95.toFixed(0)} ms at ${rate}/s (target < 1000 ms)`);
-    const results = join(__dirname, 'results');
-    mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ seconds, connections, rate, routing, raw, intake, signedIn, edge, open311, publicView, ratio, e2e, adapter, notifications }, null, 2));
+    saveResults('bench', { seconds, connections, rate, routing, raw, intake, signedIn, edge, open311, publicView, ratio, e2e, adapter, notifications });
   } finally {
     await pool.end();
     await system.stop();
