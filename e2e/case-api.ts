@@ -83,10 +83,10 @@ export interface WholeSystem {
 }
 
 /** Every process of Caseline on free ports, as the Quick start runs them, for one describe block. */
-export function withWholeSystem(extra: ServiceName[] = []): WholeSystem {
+export function withWholeSystem(extra: ServiceName[] = [], env: NodeJS.ProcessEnv = {}): WholeSystem {
   const context = {} as WholeSystem;
   beforeAll(async () => {
-    context.system = await TestSystem.create();
+    context.system = await TestSystem.create(env);
     await context.system.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification', ...extra]);
     context.api = caseApi(context.system);
     context.pool = testPool(2);

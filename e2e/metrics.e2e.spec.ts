@@ -7,8 +7,8 @@ import { streetlightReport, withWholeSystem } from './case-api';
  * route pattern, each consumer group's lag and outcomes, the relay's lag, failed deliveries — and
  * no label that names a case, a token or a resident.
  */
-describe('what an operator watches (GET /metrics)', () => {
-  const the = withWholeSystem();
+describe('what an operator watches (GET /metrics, and the logs)', () => {
+  const the = withWholeSystem([], { LOG_FORMAT: 'json' });
   const metricsOf = async (service: 'intake' | 'routing' | 'department-adapter' | 'notification') => (await the.system.fetchAs('prometheus', `${the.system.url(service)}/metrics`)).text();
   const simulatorControl = (knobs: object) => fetch(`${the.system.url('department-simulator')}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
 
@@ -30,6 +30,19 @@ describe('what an operator watches (GET /metrics)', () => {
     // Every replica can tell how far the relay is behind the log; caught up, nothing waits.
     await waitFor(async () => /^caseline_relay_lag_events 0$/m.test(await metricsOf('routing')), 'the relay lag to read 0');
     expect(await metricsOf('routing')).toMatch(/^caseline_relay_oldest_unpublished_seconds 0$/m);
+  });
+
+  it('logs JSON lines that follow a case from service to service by its correlation id, and never name its reporter', async () => {
+    const email = `logs.${randomUUID()}@example.org`;
+    const { reference, id } = await the.api.submit(streetlightReport(email));
+    await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the case to go the whole way');
+    await waitFor(() => the.system.logs.some((line) => line.startsWith('[notification]') && line.includes(id)), 'notification to log the message it sent');
+    const lines = the.system.logs.filter((line) => line.includes('{')).map((line) => ({ service: line.slice(1, line.indexOf(']')), entry: JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown> }));
+    const aboutTheCase = lines.filter(({ entry }) => entry.correlationId === id);
+    // Routing's decision, the adapter's delivery and notification's message: each service's lines carry the case's id.
+    expect(new Set(aboutTheCase.map(({ service }) => service))).toEqual(new Set(['routing', 'department-adapter', 'notification']));
+    for (const { service, entry } of aboutTheCase) expect(entry).toMatchObject({ service, level: expect.any(String), message: expect.any(String) });
+    expect(the.system.logs.join('\n')).not.toContain(email);
   });
 
   it('counts a department system’s failures to take a work order, by department', async () => {

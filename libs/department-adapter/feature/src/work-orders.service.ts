@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, withLogContext, WorkLoop } from '@caseline/service-kit';
 import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
@@ -171,7 +171,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
 
   private start(order: PendingWorkOrder): void {
     this.underWay.set(order.department, (this.underWay.get(order.department) ?? 0) + 1);
-    const delivery = this.deliver(order)
+    const delivery = withLogContext({ correlationId: order.case_id, causationId: order.routed_event_id }, () => this.deliver(order))
       .catch((error: Error) => this.logger.error(`work order ${order.id}: ${error.message}`))
       .finally(() => {
         this.underWay.set(order.department, this.underWay.get(order.department)! - 1);
@@ -200,6 +200,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
             void (await sql.query(`UPDATE department_adapter.work_orders SET state = 'created', external_id = $2, leased_until = NULL, last_error = NULL WHERE id = $1`, [order.id, workOrderId])),
         },
       );
+      this.logger.log(`case ${order.case_id}: work order ${workOrderId} created in ${system.name}`);
     } catch (error) {
       if (error instanceof WorkOrderRefusedError) {
         await this.succeeded(order.department); // an answer: the system is up

@@ -5,7 +5,7 @@ import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
 import { PersonalDataVault } from '@caseline/personal-data';
-import { CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, withLogContext, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 import { unsubscribeUrl } from './unsubscribe-links';
@@ -111,7 +111,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
       [room, this.leaseSeconds],
     );
     for (const message of due) {
-      const delivery = this.deliver(message)
+      const delivery = withLogContext({ correlationId: message.case_id ?? undefined }, () => this.deliver(message))
         .catch((error: Error) => this.logger.error(`notification ${message.id}: ${error.message}`))
         .finally(() => {
           this.deliveries.delete(delivery);

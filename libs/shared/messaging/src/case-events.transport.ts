@@ -39,7 +39,11 @@ export function parseCaseEvent(message: InboundMessage): CaseEventEnvelope {
 export class CaseEventsTransport extends Server implements CustomTransportStrategy {
   private subscription?: MessageSubscription;
 
-  constructor(private readonly subscribe: (handle: (message: InboundMessage) => Promise<void>) => MessageSubscription) {
+  /** `around` wraps each handler's run (e.g. to put the event's case on every log line it writes). */
+  constructor(
+    private readonly subscribe: (handle: (message: InboundMessage) => Promise<void>) => MessageSubscription,
+    private readonly around: (event: CaseEventEnvelope, work: () => Promise<void>) => Promise<void> = (_event, work) => work(),
+  ) {
     super();
   }
 
@@ -54,7 +58,7 @@ export class CaseEventsTransport extends Server implements CustomTransportStrate
     // A projection that follows every event type registers one handler for '*'; imported history reaches only it.
     const handler = (event.metadata.importedFrom ? undefined : this.getHandlerByPattern(event.type)) ?? this.getHandlerByPattern('*');
     if (!handler) return;
-    await lastValueFrom(this.transformToObservable(await handler(event)), { defaultValue: undefined });
+    await this.around(event, async () => void (await lastValueFrom(this.transformToObservable(await handler(event)), { defaultValue: undefined })));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { envInt, isProduction } from './config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CaselineLogger, requestLogContext } from './logging';
 import { Metrics } from './metrics';
 import { ProblemDetailsFilter } from './problem';
 import { trackingToken } from './tracking';
@@ -59,8 +60,9 @@ function recordRequests(app: INestApplication): void {
 export async function createHttpService(module: Type<unknown>, options: Pick<HttpServiceOptions, 'name'>): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: false,
-    logger: process.env.LOG_LEVEL === 'silent' ? false : ['log', 'warn', 'error'],
+    logger: process.env.LOG_LEVEL === 'silent' ? false : new CaselineLogger(options.name),
   });
+  app.use(requestLogContext());
   // Bodies are also kept raw: signed requests (department systems) are checked against the bytes as sent.
   app.useBodyParser('json', { limit: '64kb', type: (request) => isJson(request.headers['content-type']), verify: (request: { rawBody?: Buffer }, _response: unknown, raw: Buffer) => void (request.rawBody = raw) });
   // Area files (GeoJSON) are large and parsed by the geography library itself, which names lines in its errors.
@@ -79,7 +81,7 @@ export async function createHttpService(module: Type<unknown>, options: Pick<Htt
   // Browsers may call us only from the portals' origins configured; none configured, none may.
   const origins = corsOrigins();
   if (origins.length > 0) {
-    app.enableCors({ origin: origins, methods: ['GET', 'POST', 'PUT'], allowedHeaders: ['content-type', 'idempotency-key', 'x-api-key', 'authorization'], exposedHeaders: ['location', 'retry-after'], maxAge: 600 });
+    app.enableCors({ origin: origins, methods: ['GET', 'POST', 'PUT'], allowedHeaders: ['content-type', 'idempotency-key', 'x-api-key', 'authorization'], exposedHeaders: ['location', 'retry-after', 'x-request-id'], maxAge: 600 });
   }
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(problemValidationPipe());

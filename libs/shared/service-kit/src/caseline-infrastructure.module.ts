@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Logger, Module, Type } from '@nestjs/c
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { CaseEventsTransport } from '@caseline/messaging';
 import { AccessGuard } from './access/access';
 import { StaffTokens } from './access/staff-tokens';
@@ -11,6 +12,7 @@ import { envInt, isProduction, migrateOnStart, roleDatabaseUrl } from './config'
 import { prepareDatabase, ServiceDatabase, sqlFor } from './database';
 import { DatabaseRole, databaseRoleOf, excessPrivilege } from './database-roles';
 import { HealthModule, READINESS_CHECKS, ReadinessCheck } from './health';
+import { withLogContext } from './logging';
 import { Metrics } from './metrics';
 import { CaseEventsBus, CaseLogRelay } from './kafka.providers';
 
@@ -105,7 +107,9 @@ export async function startCaselineService(module: Type<unknown>, options: Start
     const bus = app.get(CaseEventsBus);
     const groupId = options.consumerGroup;
     // inheritAppConfig: the app's global filter lets handler errors reach the transport unchanged.
-    app.connectMicroservice({ strategy: new CaseEventsTransport((handle) => bus.subscribe(groupId, handle)) }, { inheritAppConfig: true });
+    // Every line logged while an event is handled names its case (the correlation id) and the event.
+    const aboutTheEvent = (event: CaseEventEnvelope, work: () => Promise<void>) => withLogContext({ correlationId: event.metadata.correlationId ?? event.caseId, causationId: event.eventId }, work);
+    app.connectMicroservice({ strategy: new CaseEventsTransport((handle) => bus.subscribe(groupId, handle), aboutTheEvent) }, { inheritAppConfig: true });
   }
   await app.init();
   await app.startAllMicroservices();

@@ -3,6 +3,7 @@ export * from './problem';
 export * from './validation';
 export * from './health';
 export * from './metrics';
+export * from './logging';
 export * from './bootstrap';
 export * from './database';
 export * from './database-unavailable';
