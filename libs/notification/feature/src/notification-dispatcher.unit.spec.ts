@@ -25,6 +25,10 @@ describe('rendering at send time', () => {
   });
 });
 
+/** A leased message as the dispatcher reads it from the outbox: an email to the reporter, unless told otherwise. */
+const dueMessage = (fields: Record<string, unknown>) =>
+  ({ purpose: 'received', audience: 'reporter', channel: 'email', recipient: null, recipient_sealed: null, recipient_hash: Buffer.alloc(32), language: 'en', facts: {}, attempts: 0, suppressed: false, interrupted: false, lease: '2026-01-01 00:00:00+00', ...fields }) as never;
+
 describe('a message to a resident whose personal data was erased', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -34,23 +38,7 @@ describe('a message to a resident whose personal data was erased', () => {
     const email = { send: jest.fn() };
     const vault = { open: async () => undefined };
     const dispatcher = new NotificationDispatcher(...([{}, caseLog, email, {}, {}, vault, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
-    await dispatcher['deliver']({
-      id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
-      case_id: '5d0c7a2e-0000-4000-8000-000000000001',
-      purpose: 'resolved',
-      audience: 'reporter',
-      channel: 'email',
-      recipient: null,
-      recipient_sealed: { k: '2f1d9c1e-0000-4000-8000-000000000001', iv: 'aXY=', ct: 'Y3Q=' },
-      recipient_hash: Buffer.alloc(32),
-      recipient_masked: 'p***@example.org',
-      language: 'en',
-      facts: {},
-      attempts: 0,
-      suppressed: false,
-      interrupted: false,
-      lease: '2026-01-01 00:00:00+00',
-    });
+    await dispatcher['deliver'](dueMessage({ id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', case_id: '5d0c7a2e-0000-4000-8000-000000000001', purpose: 'resolved', recipient_sealed: { k: '2f1d9c1e-0000-4000-8000-000000000001', iv: 'aXY=', ct: 'Y3Q=' }, recipient_masked: 'p***@example.org' }));
     expect(email.send).not.toHaveBeenCalled();
     expect(recorded).toEqual([{ type: 'RecordResidentNotificationFailed', data: expect.objectContaining({ purpose: 'resolved', audience: 'reporter', reason: 'not sent: the personal data of the recipient was erased' }) }]);
   });
@@ -73,23 +61,7 @@ describe('a message sent while the database restarts', () => {
     };
     const email = { send: jest.fn(async () => undefined) };
     const dispatcher = new NotificationDispatcher(...([markingRows, caseLog, email, {}, {}, {}, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
-    await dispatcher['deliver']({
-      id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5c',
-      case_id: '5d0c7a2e-0000-4000-8000-000000000002',
-      purpose: 'received',
-      audience: 'reporter',
-      channel: 'email',
-      recipient: 'resident@example.org',
-      recipient_sealed: null,
-      recipient_hash: Buffer.alloc(32),
-      recipient_masked: 'r***@example.org',
-      language: 'en',
-      facts: { reference: '100-000-123', serviceName: 'Pothole', trackingUrl: 'https://t/x' },
-      attempts: 0,
-      suppressed: false,
-      interrupted: false,
-      lease: '2026-01-01 00:00:00+00',
-    });
+    await dispatcher['deliver'](dueMessage({ id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5c', case_id: '5d0c7a2e-0000-4000-8000-000000000002', recipient: 'resident@example.org', recipient_masked: 'r***@example.org', facts: { reference: '100-000-123', serviceName: 'Pothole', trackingUrl: 'https://t/x' } }));
     expect(email.send).toHaveBeenCalledTimes(1);
     expect(recorded).toEqual([{ type: 'RecordResidentNotified', data: expect.objectContaining({ purpose: 'received', recipient: 'r***@example.org' }) }]);
   });
@@ -118,23 +90,7 @@ describe('a sealed address opened while the database restarts', () => {
     const caseLog = { execute: async (_caseId: string, command: unknown) => void recorded.push(command) };
     const email = { send: jest.fn(async () => undefined) };
     const dispatcher = new NotificationDispatcher(...([markingRows, caseLog, email, {}, {}, vault, new Metrics()] as unknown as ConstructorParameters<typeof NotificationDispatcher>));
-    await dispatcher['deliver']({
-      id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5d',
-      case_id: '5d0c7a2e-0000-4000-8000-000000000003',
-      purpose: 'received',
-      audience: 'reporter',
-      channel: 'email',
-      recipient: null,
-      recipient_sealed: { k: '2f1d9c1e-0000-4000-8000-000000000001', iv: 'aXY=', ct: 'Y3Q=' },
-      recipient_hash: Buffer.alloc(32),
-      recipient_masked: 'r***@example.org',
-      language: 'en',
-      facts: { reference: '100-000-124', serviceName: 'Pothole', trackingUrl: 'https://t/x' },
-      attempts: 0,
-      suppressed: false,
-      interrupted: false,
-      lease: '2026-01-01 00:00:00+00',
-    });
+    await dispatcher['deliver'](dueMessage({ id: '3f2b6a0e-1c2d-4e5f-8a9b-0c1d2e3f4a5d', case_id: '5d0c7a2e-0000-4000-8000-000000000003', recipient_sealed: { k: '2f1d9c1e-0000-4000-8000-000000000001', iv: 'aXY=', ct: 'Y3Q=' }, recipient_masked: 'r***@example.org', facts: { reference: '100-000-124', serviceName: 'Pothole', trackingUrl: 'https://t/x' } }));
     expect(email.send).toHaveBeenCalledWith(expect.objectContaining({ to: 'resident@example.org' }));
     expect(recorded).toEqual([{ type: 'RecordResidentNotified', data: expect.objectContaining({ purpose: 'received' }) }]);
   });
