@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { HeaderValue, ParsedMail, simpleParser } from 'mailparser';
+import { HeaderValue, ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseReported, ReporterContact } from '@caseline/case-contracts';
@@ -14,6 +14,7 @@ import { IntakeService } from '../intake.service';
 import { caseIdForReference } from '../reference-serials';
 import { Attachments, KeptAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from './attachments';
 import { automaticMessage, cleanText, clip, findAddress, guessLanguage, matchServiceType, newText, quotedReferences } from './email-rules';
+import { parseMail } from './parse-mail';
 import { renderReply } from './replies';
 
 export const DEFAULT_REQUEST_ADDRESS = 'requests@demo-city.caseline.local';
@@ -98,7 +99,8 @@ export class EmailIntake {
 
   /** Resolves once the message's case is committed and its reply sent: only then may SMTP answer 250. */
   async take(raw: Buffer, envelopeSender: string): Promise<EmailOutcome> {
-    const mail = await simpleParser(raw);
+    const mail = await parseMail(raw);
+    if (!mail) return { kind: 'dropped', reason: 'the message could not be read' };
     const from = mail.from?.value[0];
     const sender = from?.address?.trim() ?? '';
     const subject = clip(cleanText(mail.subject ?? '').trim(), 500);
