@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { envInt, failpoint, ProblemException, WorkLoop } from '@caseline/service-kit';
 import type { DepartmentSystemClient } from './adapter-contract';
@@ -12,7 +12,7 @@ import { WorkOrdersService } from './work-orders.service';
  * One process polls a department at a time (a lease in poll_cursors), however many replicas run.
  */
 @Injectable()
-export class StatusPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StatusPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatusPoller.name);
   private readonly intervalMs = envInt('DEPARTMENT_POLL_MS', 30_000);
   private readonly loop = new WorkLoop('status poller', () => this.pollAll(), this.intervalMs, this.logger);
@@ -26,7 +26,7 @@ export class StatusPoller implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.workOrders.polledSystems().length > 0) this.loop.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.loop.stop();
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseEventEnvelope, CaseReported, CaseRouted } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
@@ -42,7 +42,7 @@ export interface PushedStatus {
 const FINISHED = new Set(['completed', 'not_fixed', 'rejected']);
 
 @Injectable()
-export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkOrdersService.name);
   private readonly departments: Map<string, Department>;
   private readonly systems: Map<string, DepartmentSystemClient>;
@@ -127,7 +127,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, OnApplicationS
     this.dispatcher.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.dispatcher.stop();
     await Promise.all(this.deliveries);
   }

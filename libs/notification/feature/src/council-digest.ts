@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { cityConfigDir, loadCityConfig } from '@caseline/city-config';
 import { loadGeography } from '@caseline/city-geography';
@@ -26,7 +26,7 @@ interface Member {
  * district, not a case: nothing is added to a case's history.
  */
 @Injectable()
-export class CouncilDigest implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CouncilDigest implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CouncilDigest.name);
   private readonly at?: { hours: number; minutes: number };
   private readonly timeZone: string;
@@ -56,7 +56,7 @@ export class CouncilDigest implements OnApplicationBootstrap, OnApplicationShutd
     if (this.at && this.members.length > 0) this.loop.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.loop.stop();
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, NotificationAudience, NotificationChannel, NotificationPurpose, SealedPersonalData } from '@caseline/case-contracts';
 import type { CaseCommand } from '@caseline/case-domain';
@@ -46,7 +46,7 @@ type Outcome = { kind: 'sent' } | { kind: 'failed'; reason: string };
  * may have gone out, so it is recorded as unconfirmed and never sent again.
  */
 @Injectable()
-export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationDispatcher.name);
   /** Longer than any send can take (SMTP's own timeouts add up to 50 s): a lease that runs out means its dispatcher stopped. */
   private readonly leaseSeconds = envInt('NOTIFICATION_LEASE_SECONDS', 120);
@@ -80,7 +80,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
     await Promise.all(this.deliveries);
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseRouted } from '@caseline/case-contracts';
 import type { Sql } from '@caseline/event-store';
@@ -27,7 +27,7 @@ export type CouncilMemberOf = (district: string) => { district: string; name: st
  * for it — so replicas racing, a crash after the append, or a restart can never send one twice.
  */
 @Injectable()
-export class DeadlineTimers implements OnApplicationShutdown {
+export class DeadlineTimers implements BeforeApplicationShutdown {
   private readonly logger = new Logger('DeadlineTimers');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -77,7 +77,7 @@ export class DeadlineTimers implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }

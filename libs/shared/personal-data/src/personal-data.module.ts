@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrate, SessionConnection, Sql } from '@caseline/event-store';
@@ -66,7 +66,7 @@ class PrivacySchema implements OnModuleInit {
 
 /** Runs the erasure loop (PERSONAL_DATA_SWEEP_MS, default a minute) in the service that erases. */
 @Injectable()
-class ErasureLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+class ErasureLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: WorkLoop;
 
   constructor(erasure: PersonalDataErasure) {
@@ -77,7 +77,7 @@ class ErasureLoop implements OnApplicationBootstrap, OnApplicationShutdown {
     this.loop.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.loop.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CASE_EVENTS_PARTITIONS, caseEventsDeadLetterTopic, caseEventsTopic, topicPrefix } from '@caseline/case-contracts';
 import { CaseDomainError } from '@caseline/case-domain';
@@ -78,7 +78,7 @@ export const CASE_EVENTS_RELAY = 'kafka-case-events';
 
 /** Runs the log relay in every service; the advisory lock lets exactly one publish at a time. */
 @Injectable()
-export class CaseLogRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CaseLogRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: LogRelay;
   private readonly logger = new Logger('CaseLogRelay');
 
@@ -101,7 +101,7 @@ export class CaseLogRelay implements OnApplicationBootstrap, OnApplicationShutdo
     if (process.env.CASELINE_RELAY !== 'off') this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
   }
 }

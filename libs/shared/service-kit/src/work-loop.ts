@@ -4,6 +4,11 @@ import { Logger } from '@nestjs/common';
  * A background loop for a service's own work (outbox dispatchers, pollers): `tick` runs again at
  * once while it finds work, else after `idleMs` or as soon as someone calls wake(). A failing tick
  * is logged and retried on the next round; stop() waits for the round under way.
+ *
+ * Its owner stops it in `beforeApplicationShutdown`, and waits there for the work it started: on
+ * SIGTERM Nest runs those hooks first, while the database, SMTP and Kafka connections are still
+ * open; then it closes the HTTP server and the Kafka consumer; then `onApplicationShutdown` hooks
+ * close the connections, all at once. Work still under way then would fail half-way.
  */
 export class WorkLoop {
   private running = false;

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { envInt, transactorFor, WorkLoop } from '@caseline/service-kit';
 import { cityDay, FIGURES, projectNextBatch } from './projection';
@@ -9,7 +9,7 @@ import { cityDay, FIGURES, projectNextBatch } from './projection';
  * Replicas take turns on the projection's lock; a rebuild swapping tables in waits on it too.
  */
 @Injectable()
-export class FiguresProjector implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FiguresProjector implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: WorkLoop;
 
   constructor(dataSource: DataSource) {
@@ -23,7 +23,7 @@ export class FiguresProjector implements OnApplicationBootstrap, OnApplicationSh
     if (process.env.STATISTICS_PROJECTION !== 'off') this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
@@ -23,7 +23,7 @@ function tlsOptions(): { key: Buffer; cert: Buffer } | undefined {
  * sending server tries again later.
  */
 @Injectable()
-export class EmailListener implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EmailListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EmailIntake');
   private server?: SMTPServer;
   /** Asked for from INTAKE_SMTP_PORT (0: any free port); once listening, the port bound. */
@@ -64,7 +64,7 @@ export class EmailListener implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.log(`SMTP listening on port ${this.port} for ${requestAddress()}${tls ? ' (STARTTLS offered)' : ''}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (server?.server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
