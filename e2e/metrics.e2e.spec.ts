@@ -1,14 +1,21 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { waitFor } from '@caseline/testing';
 import { streetlightReport, withWholeSystem } from './case-api';
+import { CollectedSpan, OtlpCollector } from './otlp-collector';
 
 /*
  * What an operator watches, on the running system (k8s/monitoring alerts on these): requests by
  * route pattern, each consumer group's lag and outcomes, the relay's lag, failed deliveries — and
- * no label that names a case, a token or a resident.
+ * no label that names a case, a token or a resident. And the traces of a case's work, exported over
+ * OTLP to a trace backend (a stand-in here).
  */
-describe('what an operator watches (GET /metrics, and the logs)', () => {
-  const the = withWholeSystem([], { LOG_FORMAT: 'json' });
+describe('what an operator watches (GET /metrics, the logs, the traces)', () => {
+  const collector = new OtlpCollector();
+  const env: NodeJS.ProcessEnv = { LOG_FORMAT: 'json', OTEL_BSP_SCHEDULE_DELAY: '100' };
+  // Before the system starts (hooks run in order): every service exports to the collector.
+  beforeAll(async () => void (env.OTEL_EXPORTER_OTLP_ENDPOINT = await collector.start()));
+  afterAll(() => collector.stop());
+  const the = withWholeSystem([], env);
   const metricsOf = async (service: 'intake' | 'routing' | 'department-adapter' | 'notification') => (await the.system.fetchAs('prometheus', `${the.system.url(service)}/metrics`)).text();
   const simulatorControl = (knobs: object) => fetch(`${the.system.url('department-simulator')}/control`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(knobs) });
 
@@ -43,6 +50,56 @@ describe('what an operator watches (GET /metrics, and the logs)', () => {
     expect(new Set(aboutTheCase.map(({ service }) => service))).toEqual(new Set(['routing', 'department-adapter', 'notification']));
     for (const { service, entry } of aboutTheCase) expect(entry).toMatchObject({ service, level: expect.any(String), message: expect.any(String) });
     expect(the.system.logs.join('\n')).not.toContain(email);
+  });
+
+  it('traces a case in one trace: the portal’s request, each service’s handling of each event through Kafka, the work order and the message', async () => {
+    const email = `traces.${randomUUID()}@example.org`;
+    // The portal's own trace: Caseline continues it (W3C traceparent).
+    const traceId = randomBytes(16).toString('hex');
+    const portalSpan = randomBytes(8).toString('hex');
+    const response = await fetch(`${the.system.url('intake')}/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${portalSpan}-01` },
+      body: JSON.stringify(streetlightReport(email)),
+    });
+    expect(response.status).toBe(201);
+    const { reference, id } = (await response.json()) as { reference: string; id: string };
+    await the.api.waitForHistory(reference, ['CaseRouted', 'WorkOrderCreated', 'ResidentNotified'], 'the case to go the whole way');
+
+    const expected = [
+      ['caseline-intake', 'POST /v1/cases'],
+      ['caseline-routing', 'CaseReported process'],
+      ['caseline-department-adapter', 'CaseRouted process'],
+      ['caseline-department-adapter', 'work order deliver'],
+      ['caseline-department-adapter', 'POST'],
+      ['caseline-notification', 'CaseReported process'],
+      ['caseline-notification', 'notification deliver'],
+      ['caseline-notification', 'WorkOrderCreated process'],
+    ];
+    const has = (spans: CollectedSpan[], [service, name]: string[]) => spans.some((span) => span.service === service && span.name === name);
+    const spans = await waitFor(() => {
+      const ofTheCase = collector.spans.filter((span) => span.traceId === traceId);
+      return expected.every((wanted) => has(ofTheCase, wanted)) && ofTheCase;
+    }, 'the spans of the case’s work to reach the collector');
+
+    // One tree: every span hangs from the portal's span or from another span of the trace.
+    const ids = new Set(spans.map((span) => span.spanId));
+    expect(spans.filter((span) => span.parentSpanId !== portalSpan && !ids.has(span.parentSpanId!))).toEqual([]);
+    const named = (service: string, name: string) => spans.find((span) => span.service === service && span.name === name)!;
+    expect(named('caseline-intake', 'POST /v1/cases')).toMatchObject({ parentSpanId: portalSpan, kind: 2, attributes: { 'http.route': '/v1/cases', 'http.response.status_code': 201 } });
+    // Routing reacts to the report; the adapter to the routing: each continues the span that recorded the event.
+    const routed = named('caseline-routing', 'CaseReported process');
+    expect(routed).toMatchObject({ kind: 5, attributes: { 'messaging.system': 'kafka', 'caseline.case_id': id, 'caseline.event_type': 'CaseReported' } });
+    expect(named('caseline-department-adapter', 'CaseRouted process').parentSpanId).toBe(routed.spanId);
+    // The department system is called inside the delivery, with the trace in its request.
+    const delivery = named('caseline-department-adapter', 'work order deliver');
+    expect(named('caseline-department-adapter', 'POST')).toMatchObject({ parentSpanId: delivery.spanId, kind: 3 });
+    expect(spans.filter((span) => span.name === 'WorkOrderCreated process').map((span) => span.parentSpanId)).toContain(delivery.spanId);
+    // No resident's data in any span.
+    expect(JSON.stringify(spans)).not.toContain(email);
+    // The services' log lines about the case name its trace.
+    const logged = the.system.logs.filter((line) => line.includes(id) && line.includes('{')).map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { traceId?: string });
+    expect(logged.filter((entry) => entry.traceId === traceId).length).toBeGreaterThan(0);
   });
 
   it('counts a department system’s failures to take a work order, by department', async () => {

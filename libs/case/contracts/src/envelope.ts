@@ -21,6 +21,11 @@ export interface EventMetadata {
   correlationId: string;
   causationId?: string;
   /**
+   * The W3C trace context (`traceparent`) of the work that recorded the event, when it was traced:
+   * the services that react to the event continue its trace (OpenTelemetry, ADR 0017).
+   */
+  traceparent?: string;
+  /**
    * Set on the events of a case imported from a legacy system (the ops CLI's import-history): history,
    * facts about the past; no service acts on them (they only feed read models). `record` is the
    * request's id in that system's export.

@@ -105,4 +105,11 @@ export const departmentAdapterMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '0008-trace-context',
+    sql: `
+      -- The trace of the event that owed the work order (ADR 0017): its delivery continues it.
+      ALTER TABLE department_adapter.work_orders ADD COLUMN traceparent text;
+    `,
+  },
 ];

@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, withLogContext, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, currentTraceparent, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, inSpan, withLogContext, WorkLoop } from '@caseline/service-kit';
 import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
@@ -23,6 +23,8 @@ interface PendingWorkOrder {
   attempts: number;
   /** Its place in the case's order: what was enqueued for a case first reaches the department first. */
   seq: string;
+  /** The trace of the event that owed it (ADR 0017). */
+  traceparent: string | null;
   /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
   lease: string;
 }
@@ -93,9 +95,9 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
       ...(reported.data.mediaUrl ? { mediaUrl: reported.data.mediaUrl } : {}),
     };
     await this.dataSource.query(
-      `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, request) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, request, traceparent) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO NOTHING`,
-      [deterministicEventId('work-order', event.eventId), event.caseId, event.data.department, event.eventId, JSON.stringify(request)],
+      [deterministicEventId('work-order', event.eventId), event.caseId, event.data.department, event.eventId, JSON.stringify(request), currentTraceparent() ?? null],
     );
     this.wake();
   }
@@ -117,8 +119,8 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
     const data = event.data as { reason?: string; text?: string; mediaUrl?: string };
     const update: WorkOrderUpdate = event.type === 'CaseCancelled' ? { kind: 'cancel', ...(data.reason ? { reason: data.reason } : {}) } : { kind: 'information', text: data.text, mediaUrl: data.mediaUrl };
     await this.dataSource.query(
-      `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, kind, request) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [deterministicEventId('work-order-update', event.eventId), event.caseId, department, event.eventId, update.kind, JSON.stringify(update)],
+      `INSERT INTO department_adapter.work_orders (id, case_id, department, routed_event_id, kind, request, traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+      [deterministicEventId('work-order-update', event.eventId), event.caseId, department, event.eventId, update.kind, JSON.stringify(update), currentTraceparent() ?? null],
     );
     this.wake();
   }
@@ -159,7 +161,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
                                   SELECT 1 FROM department_adapter.work_orders earlier
                                    WHERE earlier.case_id = w.case_id AND earlier.department = w.department AND earlier.state = 'pending' AND earlier.seq < w.seq))
                           ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING id, case_id, department, routed_event_id, kind, request, attempts, seq, leased_until::text AS lease)
+            RETURNING id, case_id, department, routed_event_id, kind, request, attempts, seq, traceparent, leased_until::text AS lease)
          SELECT * FROM leased`,
         [department, room, this.leaseSeconds],
       );
@@ -171,7 +173,10 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
 
   private start(order: PendingWorkOrder): void {
     this.underWay.set(order.department, (this.underWay.get(order.department) ?? 0) + 1);
-    const delivery = withLogContext({ correlationId: order.case_id, causationId: order.routed_event_id }, () => this.deliver(order))
+    const attributes = { 'caseline.case_id': order.case_id, 'caseline.department': order.department, 'caseline.work_order_kind': order.kind };
+    const delivery = withLogContext({ correlationId: order.case_id, causationId: order.routed_event_id }, () =>
+      inSpan('work order deliver', { kind: 'producer', parent: order.traceparent, attributes }, () => this.deliver(order)),
+    )
       .catch((error: Error) => this.logger.error(`work order ${order.id}: ${error.message}`))
       .finally(() => {
         this.underWay.set(order.department, this.underWay.get(order.department)! - 1);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { loadCityConfig, Partner } from '@caseline/city-config';
-import { EmailRefused, env, secret, SIGNATURE_HEADER, signBody, SmtpSender, toE164 } from '@caseline/service-kit';
+import { EmailRefused, env, secret, SIGNATURE_HEADER, signBody, SmtpSender, toE164, tracedFetch } from '@caseline/service-kit';
 
 /** The recipient's side refused the message for good (no such mailbox, not a mobile number): retrying cannot help. */
 export class DeliveryRefused extends Error {
@@ -58,7 +58,7 @@ export class SmsChannel {
   async send(id: string, to: string, body: string): Promise<void> {
     const number = toE164(to);
     if (!number) throw new DeliveryRefused('not a phone number');
-    const response = await fetch(`${this.apiUrl}/2010-04-01/Accounts/${encodeURIComponent(this.account)}/Messages.json`, {
+    const response = await tracedFetch(`${this.apiUrl}/2010-04-01/Accounts/${encodeURIComponent(this.account)}/Messages.json`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -98,7 +98,7 @@ export class WebhookChannel {
     const url = (partner.webhookUrlEnv && process.env[partner.webhookUrlEnv]) || partner.webhookUrl;
     const body = JSON.stringify(payload);
     const key = secret(partner.secretEnv ?? `${partner.name.toUpperCase().replace(/-/g, '_')}_WEBHOOK_SECRET`, `development-only-webhook-secret-of-${partner.name}`);
-    const response = await fetch(url, {
+    const response = await tracedFetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'caseline-delivery': id, [SIGNATURE_HEADER]: signBody(key, body) },
       body,

@@ -5,7 +5,7 @@ import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
 import { PersonalDataVault } from '@caseline/personal-data';
-import { CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, withLogContext, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, inSpan, withLogContext, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 import { unsubscribeUrl } from './unsubscribe-links';
@@ -32,6 +32,8 @@ interface DueMessage {
   interrupted: boolean;
   /** Our lease, as PostgreSQL wrote it (text keeps its microseconds for an exact comparison). */
   lease: string;
+  /** The trace of the event that owed it (ADR 0017). */
+  traceparent: string | null;
 }
 
 type Outcome = { kind: 'sent' } | { kind: 'failed'; reason: string };
@@ -104,14 +106,17 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
        leased AS (
          UPDATE notification.outbox o SET leased_until = now() + make_interval(secs => $2) FROM due WHERE o.id = due.id
-         RETURNING o.id, o.case_id, o.purpose, o.audience, o.channel, o.recipient, o.recipient_sealed, o.recipient_hash, o.recipient_masked, o.language, o.facts, o.attempts,
+         RETURNING o.id, o.case_id, o.purpose, o.audience, o.channel, o.recipient, o.recipient_sealed, o.recipient_hash, o.recipient_masked, o.language, o.facts, o.attempts, o.traceparent,
                    due.interrupted, o.leased_until::text AS lease)
        SELECT l.*, EXISTS (SELECT 1 FROM notification.suppressions s WHERE s.channel = l.channel AND s.recipient_hash = l.recipient_hash) AS suppressed
          FROM leased l`,
       [room, this.leaseSeconds],
     );
     for (const message of due) {
-      const delivery = withLogContext({ correlationId: message.case_id ?? undefined }, () => this.deliver(message))
+      const attributes = { 'caseline.case_id': message.case_id ?? '', 'caseline.notification_purpose': message.purpose, 'caseline.notification_channel': message.channel };
+      const delivery = withLogContext({ correlationId: message.case_id ?? undefined }, () =>
+        inSpan('notification deliver', { kind: 'producer', parent: message.traceparent, attributes }, () => this.deliver(message)),
+      )
         .catch((error: Error) => this.logger.error(`notification ${message.id}: ${error.message}`))
         .finally(() => {
           this.deliveries.delete(delivery);

@@ -6,7 +6,7 @@ import { loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { CaseSnapshot, caseSnapshot, Directory, duplicateCaseIds, Follower, Language, PlannedMessage, planNotifications, QuietHours, smsAllowedAt } from '@caseline/notification-domain';
 import { OpenedHistory, openHistory, PersonalDataVault } from '@caseline/personal-data';
-import { caseLinkUrl, CaseLog, contactHash, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, trackingUrl } from '@caseline/service-kit';
+import { caseLinkUrl, CaseLog, contactHash, currentTraceparent, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, trackingUrl } from '@caseline/service-kit';
 import { WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 
@@ -82,11 +82,11 @@ export class NotificationPlanner {
     const sealerOf = (address: string) => opened.sealerOf(address) ?? duplicates.sealerOf(address);
     const rows = planned.map((message) => this.row(event, snapshot, message, sealerOf));
     await this.dataSource.query(
-      `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_sealed, recipient_hash, recipient_masked, language, facts, next_attempt_at)
-       SELECT r.id, $1, $2, r.audience, r.channel, r.purpose, r.recipient, r.sealed, decode(r.hash, 'hex'), r.masked, r.language, r.facts, r.due
+      `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_sealed, recipient_hash, recipient_masked, language, facts, next_attempt_at, traceparent)
+       SELECT r.id, $1, $2, r.audience, r.channel, r.purpose, r.recipient, r.sealed, decode(r.hash, 'hex'), r.masked, r.language, r.facts, r.due, $4
          FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, audience text, channel text, purpose text, recipient text, sealed jsonb, hash text, masked text, language text, facts jsonb, due timestamptz)
        ON CONFLICT (id) DO NOTHING`,
-      [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() })))],
+      [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() }))), currentTraceparent() ?? null],
     );
     this.onPlanned?.();
   }

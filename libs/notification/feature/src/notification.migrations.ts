@@ -110,4 +110,11 @@ export const notificationMigrations: Migration[] = [
       ALTER TABLE notification.outbox ADD COLUMN sending_since timestamptz;
     `,
   },
+  {
+    id: '0007-trace-context',
+    sql: `
+      -- The trace of the event that owed the message (ADR 0017): its delivery continues it.
+      ALTER TABLE notification.outbox ADD COLUMN traceparent text;
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { CaselineLogger, requestLogContext } from './logging';
 import { Metrics } from './metrics';
 import { ProblemDetailsFilter } from './problem';
 import { trackingToken } from './tracking';
+import { startTracing, traceRequests } from './tracing';
 import { problemValidationPipe } from './validation';
 
 export interface HttpServiceOptions {
@@ -58,10 +59,12 @@ function recordRequests(app: INestApplication): void {
 
 /** Creates a service's Nest app with our edge conventions (64 KiB bodies, problem+json, validation). */
 export async function createHttpService(module: Type<unknown>, options: Pick<HttpServiceOptions, 'name'>): Promise<INestApplication> {
+  startTracing(options.name);
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: false,
     logger: process.env.LOG_LEVEL === 'silent' ? false : new CaselineLogger(options.name),
   });
+  app.use(traceRequests());
   app.use(requestLogContext());
   // Bodies are also kept raw: signed requests (department systems) are checked against the bytes as sent.
   app.useBodyParser('json', { limit: '64kb', type: (request) => isJson(request.headers['content-type']), verify: (request: { rawBody?: Buffer }, _response: unknown, raw: Buffer) => void (request.rawBody = raw) });

@@ -18,6 +18,7 @@ import {
 } from '@caseline/event-store';
 import { secret } from './config';
 import { sqlFor, transactorFor } from './database';
+import { withTraceContext } from './tracing';
 
 /**
  * The keys that link the case log's events (ADR 0011): CASE_LOG_CHAIN_KEYS = "id:key,…", the first
@@ -53,7 +54,7 @@ export class CaseLog {
     const { reactionTo } = options;
     try {
       const result = await handleCommand(this.transaction, caseDecider, caseId, command, {
-        metadata: options.metadata,
+        metadata: withTraceContext(options.metadata),
         eventId: reactionTo ? (index) => deterministicEventId(reactionTo.consumer, reactionTo.eventId, String(index)) : () => newEventId(),
         schemaVersion: this.schemaVersion,
         alongside: options.alongside,
@@ -69,7 +70,7 @@ export class CaseLog {
 
   /** Opens a new case with its first event: intake's whole write path, batched with concurrent openings. */
   open(caseId: string, command: ReportCase, metadata: EventMetadata): Promise<CommandResult<CaseState>> {
-    return this.opener.open(caseId, command, metadata, () => newEventId());
+    return this.opener.open(caseId, command, withTraceContext(metadata), () => newEventId());
   }
 
   history(caseId: string): Promise<CaseEventEnvelope[]> {

@@ -13,6 +13,7 @@ import { prepareDatabase, ServiceDatabase, sqlFor } from './database';
 import { DatabaseRole, databaseRoleOf, excessPrivilege } from './database-roles';
 import { HealthModule, READINESS_CHECKS, ReadinessCheck } from './health';
 import { withLogContext } from './logging';
+import { inEventSpan, TracingLifecycle } from './tracing';
 import { Metrics } from './metrics';
 import { CaseEventsBus, CaseLogRelay } from './kafka.providers';
 
@@ -75,6 +76,7 @@ export class CaselineInfrastructureModule {
       providers: [
         ...(usesKafka ? [{ provide: CaseEventsBus, inject: [Metrics], useFactory: (metrics: Metrics) => new CaseEventsBus(options.name, metrics) }, CaseLogRelay] : []),
         CaseLog,
+        TracingLifecycle,
         // Every HTTP route declares who may call it (access.ts); staff are verified against the city's identity provider.
         StaffTokens,
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -108,7 +110,9 @@ export async function startCaselineService(module: Type<unknown>, options: Start
     const groupId = options.consumerGroup;
     // inheritAppConfig: the app's global filter lets handler errors reach the transport unchanged.
     // Every line logged while an event is handled names its case (the correlation id) and the event.
-    const aboutTheEvent = (event: CaseEventEnvelope, work: () => Promise<void>) => withLogContext({ correlationId: event.metadata.correlationId ?? event.caseId, causationId: event.eventId }, work);
+    // Each event handled continues the trace of the work that recorded it.
+    const aboutTheEvent = (event: CaseEventEnvelope, work: () => Promise<void>) =>
+      withLogContext({ correlationId: event.metadata.correlationId ?? event.caseId, causationId: event.eventId }, () => inEventSpan(event, groupId, work));
     app.connectMicroservice({ strategy: new CaseEventsTransport((handle) => bus.subscribe(groupId, handle), aboutTheEvent) }, { inheritAppConfig: true });
   }
   await app.init();

@@ -4,6 +4,7 @@ export * from './validation';
 export * from './health';
 export * from './metrics';
 export * from './logging';
+export * from './tracing';
 export * from './bootstrap';
 export * from './database';
 export * from './database-unavailable';

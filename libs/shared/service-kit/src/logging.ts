@@ -1,4 +1,5 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { isProduction } from './config';
@@ -36,7 +37,10 @@ export class CaselineLogger extends ConsoleLogger {
   }
 
   protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]): ReturnType<ConsoleLogger['getJsonLogObject']> {
-    return Object.assign(super.getJsonLogObject(message, options), { service: this.service, ...context.getStore() });
+    // The trace the line belongs to, when traced (ADR 0017): logs and spans of one case's work join up.
+    const span = trace.getActiveSpan()?.spanContext();
+    const traceId = span && isSpanContextValid(span) ? span.traceId : undefined;
+    return Object.assign(super.getJsonLogObject(message, options), { service: this.service, ...context.getStore(), ...(traceId ? { traceId } : {}) });
   }
 }
 

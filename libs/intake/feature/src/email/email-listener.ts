@@ -2,7 +2,7 @@ import { Controller, Get, Injectable, Logger, OnApplicationBootstrap, BeforeAppl
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { Access, envInt, readMessage, smtpError } from '@caseline/service-kit';
+import { Access, envInt, inSpan, readMessage, smtpError } from '@caseline/service-kit';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from './attachments';
 import { EmailIntake, requestAddress } from './email-intake.service';
 
@@ -74,7 +74,7 @@ export class EmailListener implements OnApplicationBootstrap, BeforeApplicationS
     readMessage(stream, MAX_MESSAGE_BYTES)
       .then(async (raw) => {
         if (!raw) return callback(smtpError(552, '5.3.4 Message exceeds the 10 MiB limit'));
-        const outcome = await this.intake.take(raw, envelopeSender);
+        const outcome = await inSpan('smtp DATA', { kind: 'server', attributes: { 'network.protocol.name': 'smtp' } }, () => this.intake.take(raw, envelopeSender));
         if (outcome.kind === 'busy') return callback(smtpError(451, '4.3.0 This message is being handled; please try again later'));
         if (outcome.kind === 'dropped') this.logger.log(`message not taken in: ${outcome.reason}`);
         callback(null, 'Message accepted');

@@ -1,4 +1,4 @@
-import { departmentSecret } from '@caseline/service-kit';
+import { departmentSecret, tracedFetch } from '@caseline/service-kit';
 import {
   AdapterSettings,
   DepartmentStatusChange,
@@ -180,7 +180,7 @@ export class Open311DepartmentSystem implements DepartmentSystemClient {
 
   /** A GeoReport call; an error list answer becomes WorkOrderRefusedError (for good) or Error (retried), naming the back office's reason. */
   private async call<T>(method: 'GET' | 'POST', path: string, form: URLSearchParams): Promise<T> {
-    const response = await fetch(method === 'GET' ? `${this.endpoint}${path}?${form}` : `${this.endpoint}${path}`, {
+    const response = await tracedFetch(method === 'GET' ? `${this.endpoint}${path}?${form}` : `${this.endpoint}${path}`, {
       method,
       ...(method === 'POST' ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() } : {}),
       signal: AbortSignal.timeout(10_000),

@@ -1,4 +1,4 @@
-import { departmentSecret, SIGNATURE_HEADER, signBody } from '@caseline/service-kit';
+import { departmentSecret, SIGNATURE_HEADER, signBody, tracedFetch } from '@caseline/service-kit';
 import { AdapterSettings, DepartmentSystemClient, IDENTITY_STATUSES, isHttpUrl, refusesForGood, registerAdapter, StatusMap, urlSetting, validateEnvNames, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from '../../adapter-contract';
 
 /** REST/JSON settings: where the system is, which variables override it and hold the secret, and how our fields are named there. */
@@ -50,7 +50,7 @@ export class RestDepartmentSystem implements DepartmentSystemClient {
   /** A signed POST; 4xx that mean "never" throw WorkOrderRefusedError, other failures Error (retried). */
   private async post(path: string, idempotencyKey: string, payload: unknown): Promise<Response> {
     const body = JSON.stringify(payload);
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await tracedFetch(`${this.baseUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'caseline-department': this.department, [SIGNATURE_HEADER]: signBody(this.secret, body) },
       body,
