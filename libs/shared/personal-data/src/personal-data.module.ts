@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstr
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrate, SessionConnection, Sql } from '@caseline/event-store';
-import { CaseLog, DatabaseRole, databaseRoleOf, envInt, grantDatabaseRoles, migrateOnStart, migrationDatabaseUrl, WorkLoop } from '@caseline/service-kit';
+import { CaseLog, contactHash, DatabaseRole, databaseRoleOf, envInt, grantDatabaseRoles, migrateOnStart, migrationDatabaseUrl, WorkLoop } from '@caseline/service-kit';
 import { PersonalDataErasure } from './personal-data-erasure';
 import { PersonalDataReads } from './personal-data-reads';
 import { PersonalDataVault } from './personal-data-vault';
@@ -96,7 +96,16 @@ export class PersonalDataModule {
       providers: [
         { provide: OPTIONS, useValue: options },
         PrivacySchema,
-        { provide: PersonalDataVault, inject: [DataSource], useFactory: (dataSource: DataSource) => new PersonalDataVault(sqlOf(dataSource)) },
+        {
+          provide: PersonalDataVault,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => {
+            // The services that hold residents' data also key their contact hashes: a production
+            // deployment without that secret fails to start, not at its first resident.
+            contactHash('startup-check');
+            return new PersonalDataVault(sqlOf(dataSource));
+          },
+        },
         { provide: PersonalDataReads, inject: [DataSource], useFactory: (dataSource: DataSource) => new PersonalDataReads(sqlOf(dataSource)) },
         ...erasures,
       ],

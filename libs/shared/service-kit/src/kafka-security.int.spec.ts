@@ -1,17 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { caseEventsDeadLetterTopic, caseEventsTopic } from '@caseline/case-contracts';
 import { createKafka, kafkaConfig, KafkaPublisher } from '@caseline/messaging';
-import { freePorts } from '@caseline/testing';
+import { SecuredKafka } from '@caseline/testing';
 import { kafkaSettings } from './config';
 import { CaseEventsBus } from './kafka.providers';
 import { Metrics } from './metrics';
 
-const KAFKA_SH = join(__dirname, '../../../../tools/kafka/kafka.sh');
 const SERVICES = ['intake', 'routing', 'department-adapter', 'notification'];
 
 /**
@@ -21,16 +16,8 @@ const SERVICES = ['intake', 'routing', 'department-adapter', 'notification'];
  */
 describe('Kafka with SCRAM users and ACLs (kafka.sh start --secure)', () => {
   const prefix = `caseline-acl-${Date.now()}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'caseline-kafka-secure-'));
   const savedEnv = { ...process.env };
-  let brokerEnv: NodeJS.ProcessEnv;
-  let started = false;
-
-  const kafkaSh = (command: string): string => {
-    const result = spawnSync('bash', [KAFKA_SH, command, '--secure'], { env: brokerEnv, encoding: 'utf8', timeout: 150_000 });
-    if (result.status !== 0) throw new Error(`kafka.sh ${command} --secure failed (${result.status}):\n${result.stderr}`);
-    return result.stdout;
-  };
+  let broker: SecuredKafka | undefined;
 
   /** A service's bus, configured as the service would be (env read when it is made). */
   const busOf = (service: string, env: Record<string, string> = {}): CaseEventsBus => {
@@ -47,23 +34,15 @@ describe('Kafka with SCRAM users and ACLs (kafka.sh start --secure)', () => {
   };
 
   beforeAll(async () => {
-    const [port, controllerPort] = await freePorts(2);
-    brokerEnv = { ...process.env, KAFKA_SECURE_PORT: String(port), KAFKA_SECURE_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_DATA_DIR: dataDir, KAFKA_TOPIC_PREFIX: prefix, KAFKA_HEAP_OPTS: '-Xmx256m -Xms64m' };
-    started = true; // even a failed start may leave a broker behind: afterAll stops it
-    kafkaSh('start');
+    broker = await SecuredKafka.create(prefix);
     // What a service needs: KAFKA_BROKERS, KAFKA_SASL_MECHANISM, KAFKA_SSL_CA_FILE. Username and
     // password are the service's defaults outside production: caseline-<service>, "<user>-dev".
-    for (const line of kafkaSh('client-env').trim().split('\n')) {
-      const at = line.indexOf('=');
-      process.env[line.slice(0, at)] = line.slice(at + 1);
-    }
-    process.env.KAFKA_TOPIC_PREFIX = prefix;
+    Object.assign(process.env, broker.clientEnv(), { KAFKA_TOPIC_PREFIX: prefix });
   }, 150_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     process.env = savedEnv;
-    if (started) kafkaSh('stop');
-    rmSync(dataDir, { recursive: true, force: true });
+    await broker?.destroy();
   }, 60_000);
 
   it('lets each service, as its own user, publish case events, park poison messages and consume in its own group', async () => {

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +125,56 @@ export class PrivateKafka {
   async destroy(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The secured broker of tools/kafka/kafka.sh (`start --secure`: SASL_SSL with SCRAM, a self-signed
+ * CA, one user per service with its ACLs) on ports and a data dir of its own; the run's plaintext
+ * broker is not touched. Each service's user is caseline-<service>, its password "<user>-dev".
+ */
+export class SecuredKafka {
+  private constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly dir: string,
+  ) {}
+
+  /** Topics, groups and ACLs under `topicPrefix` (KAFKA_TOPIC_PREFIX). */
+  static async create(topicPrefix: string): Promise<SecuredKafka> {
+    const [port, controllerPort] = await freePorts(2);
+    const dir = mkdtempSync(join(tmpdir(), 'caseline-kafka-secure-'));
+    const env = { ...process.env, KAFKA_SECURE_PORT: String(port), KAFKA_SECURE_CONTROLLER_PORT: String(controllerPort), KAFKA_SECURE_DATA_DIR: dir, KAFKA_TOPIC_PREFIX: topicPrefix, KAFKA_HEAP_OPTS: '-Xmx256m -Xms64m' };
+    const broker = new SecuredKafka(env, dir);
+    try {
+      broker.kafkaSh('start');
+    } catch (error) {
+      await broker.destroy(); // a failed start may leave a broker behind
+      throw error;
+    }
+    return broker;
+  }
+
+  /** What a client needs: KAFKA_BROKERS, KAFKA_SASL_MECHANISM, KAFKA_SSL_CA_FILE. */
+  clientEnv(): Record<string, string> {
+    return Object.fromEntries(
+      this.kafkaSh('client-env')
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  }
+
+  async destroy(): Promise<void> {
+    try {
+      this.kafkaSh('stop');
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private kafkaSh(command: string): string {
+    const result = spawnSync('bash', [join(system.ROOT, 'tools/kafka/kafka.sh'), command, '--secure'], { env: this.env, encoding: 'utf8', timeout: 150_000 });
+    if (result.status !== 0) throw new Error(`kafka.sh ${command} --secure failed (${result.status}):\n${result.stderr}`);
+    return result.stdout;
   }
 }
