@@ -62,6 +62,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   private readonly quietHours?: { start: string; end: string };
   private readonly reportedMissing = new Set<string>();
   private readonly deliveries = new Set<Promise<void>>();
+  private readonly wordsByLanguage = new Map<Language, Words>();
   private readonly loop = new WorkLoop('dispatcher', () => this.dispatchDue(), 250, this.logger);
 
   constructor(
@@ -218,8 +219,14 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     return rendered;
   }
 
-  /** Dates as the reader says them, in the city's time: a day alone stays that day. */
+  /** Dates as the reader says them, in the city's time: a day alone stays that day. Made once per language (an Intl formatter costs more than the message). */
   words(language: Language): Words {
+    let words = this.wordsByLanguage.get(language);
+    if (!words) this.wordsByLanguage.set(language, (words = this.makeWords(language)));
+    return words;
+  }
+
+  private makeWords(language: Language): Words {
     const locale = language === 'es' ? 'es-US' : 'en-US';
     const dateTime = new Intl.DateTimeFormat(locale, { timeZone: this.timeZone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
     const day = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric' });
