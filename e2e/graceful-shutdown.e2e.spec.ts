@@ -52,5 +52,5 @@ describe('graceful shutdown', () => {
     // Routed once, one work order, "received" and "assigned" once each: nothing lost, nothing twice.
     expect(counts).toEqual({ CaseRouted: cases.length, WorkOrderCreated: cases.length, ResidentNotified: 2 * cases.length });
     await waitFor(async () => (await the.system.fetchAs('prometheus', `${the.system.url(service)}/metrics`)).ok, `${service} to answer again`);
-  });
+  }, 150_000);
 });
