@@ -15,7 +15,7 @@ interface LoggedEvent {
   global_position: string;
   recorded_at: Date;
   type: string;
-  data: Record<string, unknown> & { department?: string; workOrderId?: string; description?: string; reference?: string; purpose?: string; channel?: string; reason?: string; relation?: string };
+  data: Record<string, unknown> & { department?: string; workOrderId?: string; description?: string; reference?: string; purpose?: string; channel?: string; reason?: string; relation?: string; notificationId?: string; status?: string };
 }
 
 interface DepartmentOrder {
@@ -146,7 +146,8 @@ export async function reconcile(rig: FaultRig, pool: Pool, submissions: Submissi
     const duplicateOf = count(history, 'CaseLinked', (e) => e.data.relation === 'duplicate-of') > 0;
     if (routed.length) figures['cases routed']++;
     if (duplicateOf) figures['cases linked as duplicates']++;
-    if (!routed.length && !count(history, 'CaseSentToTriage')) losses.push(`${reference}: never routed`);
+    // A duplicate is linked to the case it repeats instead of being routed (its reporter follows that case).
+    if (!routed.length && !duplicateOf && !count(history, 'CaseSentToTriage')) losses.push(`${reference}: never routed`);
     if (routed.length > 1) duplicates.push(`${reference}: routed ${routed.length} times`);
 
     // One work order per routed case (a duplicate joins its original's): in the simulated work-order
@@ -192,9 +193,15 @@ export async function reconcile(rig: FaultRig, pool: Pool, submissions: Submissi
     const subjects = new Set(inbox.map((m) => m.subject));
     if (subjects.size < inbox.length) duplicates.push(`${reference}: ${inbox.length - subjects.size} message(s) sent twice`);
     if (inbox.length < sent.length) losses.push(`${reference}: ${sent.length} messages recorded as sent, ${inbox.length} in the mailbox`);
-    if (inbox.length > sent.length + unconfirmed.length) duplicates.push(`${reference}: ${inbox.length} messages in the mailbox, ${sent.length + unconfirmed.length} recorded`);
+    // A duplicate's reporter also hears, as a follower, what the original case's history records.
+    if (inbox.length > sent.length + unconfirmed.length && !duplicateOf) duplicates.push(`${reference}: ${inbox.length} messages in the mailbox, ${sent.length + unconfirmed.length} recorded`);
     const purposes = [...sent, ...unconfirmed].map((e) => e.data.purpose!);
-    if (new Set(purposes).size < purposes.length) duplicates.push(`${reference}: a purpose recorded twice (${purposes.join(', ')})`);
+    if (new Set(purposes).size < purposes.length) {
+      // Evidence to tell a message sent twice from two messages owed: their outbox ids, the events that owed them, and what the mailbox holds.
+      const records = [...sent, ...unconfirmed].map((e) => `${e.data.purpose} ${String(e.data.notificationId).slice(0, 8)}`);
+      const statuses = history.filter((e) => e.type === 'WorkOrderStatusChanged').map((e) => `${String(e.data.status)}@v${e.case_version}`);
+      duplicates.push(`${reference}: a purpose recorded twice (${records.join(', ')}; status changes ${statuses.join(', ')}; mailbox ${inbox.map((m) => m.messageId?.slice(1, 9)).join(', ')})`);
+    }
     const owed = ['received', ...(routed.length && !duplicateOf ? ['assigned'] : []), ...(resolved ? ['resolved'] : [])];
     for (const purpose of owed) if (!purposes.includes(purpose)) losses.push(`${reference}: the "${purpose}" message was never sent`);
   }
