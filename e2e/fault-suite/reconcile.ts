@@ -15,7 +15,7 @@ interface LoggedEvent {
   global_position: string;
   recorded_at: Date;
   type: string;
-  data: Record<string, unknown> & { department?: string; workOrderId?: string; description?: string; reference?: string; purpose?: string; channel?: string; reason?: string; relation?: string; notificationId?: string; status?: string };
+  data: Record<string, unknown> & { department?: string; workOrderId?: string; description?: string; reference?: string; purpose?: string; channel?: string; reason?: string; relation?: string; notificationId?: string; status?: string; audience?: string };
 }
 
 interface DepartmentOrder {
@@ -181,7 +181,8 @@ export async function reconcile(rig: FaultRig, pool: Pool, submissions: Submissi
 
     // Every message owed went out once: recorded sent and in the mailbox, or recorded as unconfirmed
     // (the notification service died while sending it: it may have gone, so it is never sent again).
-    const toReporter = (e: LoggedEvent) => e.data.channel === 'email';
+    // The reporter's own messages: a case's history also records what its followers (the reporters of its duplicates) were told.
+    const toReporter = (e: LoggedEvent) => e.data.channel === 'email' && e.data.audience === 'reporter';
     const sent = history.filter((e) => e.type === 'ResidentNotified' && toReporter(e));
     const unconfirmed = history.filter((e) => e.type === 'ResidentNotificationFailed' && toReporter(e) && /unconfirmed/.test(e.data.reason ?? ''));
     const inbox = messagesTo.get(submission.report.reporter.email) ?? [];
