@@ -56,15 +56,16 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
     try {
       const lags = await Promise.all(GROUPS.map(async (group) => [group, await rig.lag(group)] as const));
       const relay = await relayLag(asSql(pool), CASE_EVENTS_RELAY);
-      const { rows } = await pool.query<{ orders: number; messages: number; position: string }>(
+      const { rows } = await pool.query<{ orders: number; messages: number; figures: number; position: string }>(
         `SELECT (SELECT count(*) FROM department_adapter.work_orders WHERE state = 'pending')::int AS orders,
                 (SELECT count(*) FROM notification.outbox WHERE state = 'pending')::int AS messages,
+                ((SELECT count(*) FROM case_log.events WHERE type = 'CaseReported') - (SELECT count(*) FROM statistics.cases))::int AS figures,
                 (SELECT coalesce(max(global_position), 0) FROM case_log.events)::text AS position`,
       );
       const orders = (await (await fetch(`${rig.system.url('department-simulator')}/work-orders`)).json()) as DepartmentOrder[];
       const unfinished = orders.filter((o) => !['completed', 'cancelled', 'rejected'].includes(o.status)).length;
       const behind = lags.filter(([, lag]) => lag > 0).map(([group, lag]) => `${group} ${lag}`);
-      waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', unfinished ? `crews ${unfinished}` : ''].filter(Boolean).join(', ');
+      waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', rows[0].figures > 0 ? `statistics ${rows[0].figures} cases behind` : '', unfinished ? `crews ${unfinished}` : ''].filter(Boolean).join(', ');
       if (!waitingFor && rows[0].position === lastPosition) return (Date.now() - started) / 1000;
       lastPosition = rows[0].position;
     } catch (error) {
