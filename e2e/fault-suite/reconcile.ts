@@ -73,7 +73,10 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
     }
     await sleep(3000);
   }
-  throw new Error(`The system did not settle within ${timeoutMs / 1000} s; still waiting for: ${waitingFor || 'the log to stay unchanged'}`);
+  // What the services that are behind last said (a stalled one's last lines are the clue).
+  const behind = ['statistics', ...GROUPS].filter((service) => waitingFor.includes(service));
+  const lastWords = rig.system.logs.filter((line) => behind.some((service) => line.startsWith(`[${service}`))).slice(-30).join('');
+  throw new Error(`The system did not settle within ${timeoutMs / 1000} s; still waiting for: ${waitingFor || 'the log to stay unchanged'}\n${lastWords}`);
 }
 
 /**
