@@ -152,6 +152,20 @@ describe('figures projection and rebuild (PostgreSQL)', () => {
     expect(after.city.receivedByChannel.email).toBe(1);
   });
 
+  it('refolds a case whose first action took long beside a quicker one of the same day and place (a histogram bucket that nets to zero)', async () => {
+    const statusChanged = (status: string): CaseEvent => ({ type: 'WorkOrderStatusChanged', data: { department, workOrderId: `WO-${randomUUID().slice(0, 6)}`, status } }) as CaseEvent;
+    // Found by the release form of the fault suite: the statistics projection stopped for good on
+    // a batch whose difference for a high duration bucket was +1 −1, the highest of its histogram.
+    const slow = await story([['2026-03-24T12:00:00Z', reported('web')], ['2026-03-24T12:00:01Z', routed('2026-03-31T21:00:00Z', '7')], ['2026-03-24T14:00:00Z', statusChanged('scheduled')]]);
+    await catchUp();
+    const before = await figures();
+    await story([['2026-03-24T12:00:00Z', reported('web')], ['2026-03-24T12:00:01Z', routed('2026-03-31T21:00:00Z', '7')], ['2026-03-24T12:02:00Z', statusChanged('scheduled')]]);
+    // One more event of the slow case: it is folded again in the same batch as the quick one.
+    await appendToCase(sql, slow, 3, [{ eventId: randomUUID(), type: 'NoteAdded', schemaVersion: 1, data: { text: 'crew on the way' }, metadata: { actor: staff, at: '2026-03-24T14:05:00Z', correlationId: slow } }]);
+    await catchUp();
+    expect((await figures()).city.received).toBe(before.city.received + 1);
+  });
+
   const indexes = async () =>
     (await sql.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'statistics' ORDER BY 1`)).map((row) => row.name);
 

@@ -181,7 +181,8 @@ class Deltas {
           for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] !== 0) length = Math.max(length, pairs[i] + 1);
           if (length === 0) continue;
           const histogram = new Array<number>(length).fill(0);
-          for (let i = 0; i < pairs.length; i += 2) histogram[pairs[i]] += pairs[i + 1];
+          // A bucket whose differences net to zero may lie beyond the last one counted: it is not written.
+          for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] !== 0) histogram[pairs[i]] += pairs[i + 1];
           yield [span, day, ...this.keys.get(key)!, histogram];
         }
       }
