@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Logger } from '@nestjs/common';
+import { Pool } from 'pg';
 import { departmentAdapterMigrations } from '@caseline/department-adapter-feature';
 import { intakeMigrations } from '@caseline/intake-feature';
 import { notificationMigrations } from '@caseline/notification-feature';
@@ -16,6 +17,7 @@ import { freePorts, SecuredKafka } from '@caseline/testing';
 const system = require(join(__dirname, '../tools/dev/system.js')) as {
   ROOT: string;
   SERVICES: { name: string; portEnv: string }[];
+  ensureDatabase(url: string, options?: { recreate?: boolean }): Promise<void>;
   startService(name: string, env: NodeJS.ProcessEnv, options: { log: (line: string) => void }): ChildProcess;
   waitReady(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void>;
   stopAll(children: ChildProcess[]): Promise<void>;
@@ -114,8 +116,18 @@ describe('the services, started as k8s/base deploys them (NODE_ENV=production)',
   const children: ChildProcess[] = [];
   const logs: string[] = [];
 
+  const savedEnv = { ...process.env };
+  let database: URL | undefined;
+
   beforeAll(async () => {
     Logger.overrideLogger(false);
+    // A database of its own: production services make their state match their environment (the
+    // Open311 keys, for one), which must not change what the other specs' services find.
+    database = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/caseline');
+    database.pathname = `/caseline_manifests_${process.pid}`;
+    await system.ensureDatabase(database.toString(), { recreate: true });
+    process.env.DATABASE_URL = database.toString();
+    delete process.env.MIGRATION_DATABASE_URL;
     for (const service of DEPLOYED) await prepareDatabase({ name: service, ...DATABASES[service] });
     // The manifests' topics: Caseline's default prefix, on a broker of this test's own.
     kafka = await SecuredKafka.create('caseline');
@@ -124,6 +136,11 @@ describe('the services, started as k8s/base deploys them (NODE_ENV=production)',
   afterAll(async () => {
     await system.stopAll(children);
     await kafka?.destroy();
+    process.env = savedEnv;
+    if (database) {
+      const admin = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+      await admin.query(`DROP DATABASE IF EXISTS ${database.pathname.slice(1)} WITH (FORCE)`).finally(() => admin.end());
+    }
   }, 60_000);
 
   it.each(DEPLOYED)('%s becomes ready with its manifest’s environment, and refuses to start without one of its secrets', async (service) => {
