@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { CaseLog, currentTraceparent, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, inSpan, withLogContext, WorkLoop } from '@caseline/service-kit';
+import { asDelivery, CaseLog, currentTraceparent, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, WorkLoop } from '@caseline/service-kit';
 import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
@@ -174,9 +174,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
   private start(order: PendingWorkOrder): void {
     this.underWay.set(order.department, (this.underWay.get(order.department) ?? 0) + 1);
     const attributes = { 'caseline.case_id': order.case_id, 'caseline.department': order.department, 'caseline.work_order_kind': order.kind };
-    const delivery = withLogContext({ correlationId: order.case_id, causationId: order.routed_event_id }, () =>
-      inSpan('work order deliver', { kind: 'producer', parent: order.traceparent, attributes }, () => this.deliver(order)),
-    )
+    const delivery = asDelivery('work order deliver', { caseId: order.case_id, causationId: order.routed_event_id, traceparent: order.traceparent, attributes }, () => this.deliver(order))
       .catch((error: Error) => this.logger.error(`work order ${order.id}: ${error.message}`))
       .finally(() => {
         this.underWay.set(order.department, this.underWay.get(order.department)! - 1);

@@ -5,7 +5,7 @@ import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
 import { PersonalDataVault } from '@caseline/personal-data';
-import { CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, inSpan, withLogContext, WorkLoop } from '@caseline/service-kit';
+import { asDelivery, CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 import { unsubscribeUrl } from './unsubscribe-links';
@@ -115,9 +115,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     );
     for (const message of due) {
       const attributes = { 'caseline.case_id': message.case_id ?? '', 'caseline.notification_purpose': message.purpose, 'caseline.notification_channel': message.channel };
-      const delivery = withLogContext({ correlationId: message.case_id ?? undefined }, () =>
-        inSpan('notification deliver', { kind: 'producer', parent: message.traceparent, attributes }, () => this.deliver(message)),
-      )
+      const delivery = asDelivery('notification deliver', { caseId: message.case_id ?? undefined, traceparent: message.traceparent, attributes }, () => this.deliver(message))
         .catch((error: Error) => this.logger.error(`notification ${message.id}: ${error.message}`))
         .finally(() => {
           this.deliveries.delete(delivery);

@@ -7,7 +7,7 @@ import { CaselineLogger, requestLogContext } from './logging';
 import { Metrics } from './metrics';
 import { ProblemDetailsFilter } from './problem';
 import { trackingToken } from './tracking';
-import { startTracing, traceRequests } from './tracing';
+import { RoutedRequest, routeTemplate, startTracing, traceRequests } from './tracing';
 import { problemValidationPipe } from './validation';
 
 export interface HttpServiceOptions {
@@ -36,12 +36,6 @@ export function corsOrigins(): string[] {
   return origins;
 }
 
-interface RoutedRequest {
-  method: string;
-  baseUrl?: string;
-  route?: { path?: string };
-}
-
 /** Every request's method, route pattern (never the URL: it may name a case or a token) and status, timed. */
 function recordRequests(app: INestApplication): void {
   let metrics: Metrics;
@@ -52,7 +46,7 @@ function recordRequests(app: INestApplication): void {
   }
   app.use((request: RoutedRequest, response: { statusCode: number; on(event: 'finish', listener: () => void): void }, next: () => void) => {
     const done = metrics.httpRequests.startTimer();
-    response.on('finish', () => done({ method: request.method, route: request.route?.path ? `${request.baseUrl ?? ''}${request.route.path}` : 'unmatched', status: String(response.statusCode) }));
+    response.on('finish', () => done({ method: request.method, route: routeTemplate(request) ?? 'unmatched', status: String(response.statusCode) }));
     next();
   });
 }

@@ -5,6 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
+import { withLogContext } from './logging';
 
 /*
  * OpenTelemetry traces (ADR 0017). A case's trace starts where the case's work starts (an HTTP
@@ -111,6 +112,14 @@ export function inEventSpan<T>(event: CaseEventEnvelope, consumerGroup: string, 
   );
 }
 
+/**
+ * The delivery of a row of an outbox (a work order, a message), perhaps in another process than
+ * the handler that owed it: its log lines name the case, and it continues the trace stored with it.
+ */
+export function asDelivery<T>(name: string, owed: { caseId?: string; causationId?: string; traceparent: string | null; attributes: Attributes }, work: () => Promise<T>): Promise<T> {
+  return withLogContext({ correlationId: owed.caseId, causationId: owed.causationId }, () => inSpan(name, { kind: 'producer', parent: owed.traceparent, attributes: owed.attributes }, work));
+}
+
 /** fetch, in a client span whose context the request carries (`traceparent`): for calls to other systems. */
 export function tracedFetch(url: string, init: RequestInit & { method: string; headers?: Record<string, string> }): Promise<Response> {
   const attributes = { 'http.request.method': init.method, 'server.address': new URL(url).host };
@@ -121,11 +130,18 @@ export function tracedFetch(url: string, init: RequestInit & { method: string; h
   });
 }
 
-interface TracedRequest {
+/** A request as Express has routed it. */
+export interface RoutedRequest {
   method: string;
-  headers: Record<string, string | string[] | undefined>;
   baseUrl?: string;
   route?: { path?: unknown };
+}
+
+/** The route's template ("/v1/cases/:reference"), never the URL as sent (it may name a case or a token); undefined when no route matched. */
+export const routeTemplate = (request: RoutedRequest): string | undefined => (typeof request.route?.path === 'string' ? `${request.baseUrl ?? ''}${request.route.path}` : undefined);
+
+interface TracedRequest extends RoutedRequest {
+  headers: Record<string, string | string[] | undefined>;
 }
 interface TracedResponse {
   statusCode: number;
@@ -144,7 +160,7 @@ export const traceRequests = () => (request: TracedRequest, response: TracedResp
   const end = () => {
     if (ended) return;
     ended = true;
-    const route = typeof request.route?.path === 'string' ? `${request.baseUrl ?? ''}${request.route.path}` : undefined;
+    const route = routeTemplate(request);
     if (route) {
       span.updateName(`${request.method} ${route}`);
       span.setAttribute('http.route', route);
