@@ -105,17 +105,27 @@ export class FaultRig {
 
   /** Waits until every group has committed past `offsets` on every partition. */
   async caughtUpTo(offsets: Offsets, timeoutMs = 180000): Promise<void> {
+    let behind = '';
     await waitFor(
       async () => {
         for (const group of GROUPS) {
           const committed = await this.committed(group);
-          for (const [partition, offset] of offsets) if ((committed.get(partition) ?? 0) < offset) return false;
+          for (const [partition, offset] of offsets) {
+            if ((committed.get(partition) ?? 0) < offset) {
+              behind = `${group} at ${committed.get(partition) ?? 0} of ${offset} on partition ${partition}`;
+              return false;
+            }
+          }
         }
         return true;
       },
       'every consumer group to pass the new case events',
       timeoutMs,
-    );
+    ).catch((error: Error) => {
+      // Which group stalled, and what its processes last said.
+      const lastWords = this.system.logs.filter((line) => line.startsWith(`[${behind.split(' ')[0]}`)).slice(-20).join('');
+      throw new Error(`${error.message} (${behind})\n${lastWords}`);
+    });
   }
 
   /**

@@ -127,6 +127,8 @@ export interface KafkaSubscriptionOptions {
   onLag?: (partition: number, lag: number) => void;
   /** A message's outcome: handled, retried after a transient failure, or parked in the dead-letter topic. */
   onOutcome?: (outcome: 'handled' | 'retried' | 'dead-lettered') => void;
+  /** The consumer itself failed (e.g. the broker went away); `restarting` says whether kafkajs starts it again. */
+  onCrash?: (error: Error, restarting: boolean) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,6 +155,7 @@ export class KafkaSubscription implements MessageSubscription {
   }
 
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => this.options.onCrash?.(payload.error, payload.restart));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
