@@ -127,7 +127,7 @@ export interface KafkaSubscriptionOptions {
   onLag?: (partition: number, lag: number) => void;
   /** A message's outcome: handled, retried after a transient failure, or parked in the dead-letter topic. */
   onOutcome?: (outcome: 'handled' | 'retried' | 'dead-lettered') => void;
-  /** The consumer itself failed (e.g. the broker went away); `restarting` says whether kafkajs starts it again. */
+  /** The consumer itself failed (e.g. the broker went away); `restarting` is false only when it is being stopped. */
   onCrash?: (error: Error, restarting: boolean) => void;
 }
 
@@ -138,27 +138,62 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * with backoff (never skipping it), and commits offsets only after the handlers have returned.
  */
 export class KafkaSubscription implements MessageSubscription {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly chunkSize: number;
   private readonly heartbeatIntervalMs: number;
   private stopping = false;
+  private restarting?: Promise<void>;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: KafkaSubscriptionOptions,
   ) {
-    // A dead member's partitions move after sessionTimeoutMs: short enough that a crash stalls little.
-    const sessionTimeout = options.sessionTimeoutMs ?? 10000;
     this.chunkSize = options.messagesConcurrently ?? 32;
     this.heartbeatIntervalMs = Math.floor((options.sessionTimeoutMs ?? 10000) / 5);
-    this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
+    this.consumer = this.newConsumer();
   }
 
   async start(): Promise<void> {
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => this.options.onCrash?.(payload.error, payload.restart));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
+    await this.run(this.consumer);
+  }
+
+  /**
+   * kafkajs starts a crashed consumer again only after errors it calls retriable; after any other
+   * (a broker's non-retriable answer, e.g. to the dead-letter publish) the consumer stays stopped
+   * while the process lives on and its partitions go unread. Such a consumer is replaced here.
+   */
+  private newConsumer(): Consumer {
+    // A dead member's partitions move after sessionTimeoutMs: short enough that a crash stalls little.
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10000;
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      const replace = !payload.restart && !this.stopping;
+      this.options.onCrash?.(payload.error, payload.restart || replace);
+      if (replace) this.restarting ??= this.replace(consumer).finally(() => (this.restarting = undefined));
+    });
+    return consumer;
+  }
+
+  private async replace(crashed: Consumer): Promise<void> {
+    await crashed.disconnect().catch(() => undefined);
+    for (let attempt = 1; !this.stopping; attempt++) {
+      await sleep(Math.min(5000, 500 * 2 ** attempt));
+      if (this.stopping) return;
+      this.consumer = this.newConsumer();
+      try {
+        await this.run(this.consumer);
+        return;
+      } catch (error) {
+        this.options.onCrash?.(error as Error, true);
+        await this.consumer.disconnect().catch(() => undefined);
+      }
+    }
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       // Partitions are independent (a case's events share one), so they are handled side by side.
@@ -179,7 +214,7 @@ export class KafkaSubscription implements MessageSubscription {
           await this.handleChunk(chunk, heartbeat);
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
-          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
           this.options.onLag?.(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
           await heartbeat();
         }
@@ -240,6 +275,7 @@ export class KafkaSubscription implements MessageSubscription {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.restarting;
     await this.consumer.disconnect();
   }
 }

@@ -64,8 +64,11 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
       onLag: (partition, lag) => this.metrics.consumerLag.set({ group, partition: String(partition) }, lag),
       onOutcome: (outcome) => this.metrics.consumerMessages.inc({ group, outcome }),
-      // A consumer that will not restart leaves its partitions unread while the process lives on: said loudly.
-      onCrash: (error, restarting) => (restarting ? logger.warn(`consumer failed, restarting: ${error.message}`) : logger.error(`consumer failed and will not restart: ${error.message}`)),
+      // kafkajs or the subscription starts the consumer again; a restart now and then is a broker gone a while.
+      onCrash: (error, restarting) => {
+        if (restarting) this.metrics.consumerRestarts.inc({ group });
+        logger.warn(`consumer failed${restarting ? ', restarting' : ' while stopping'}: ${error.message}`);
+      },
     });
   }
 

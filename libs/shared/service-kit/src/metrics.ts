@@ -32,6 +32,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly consumerRestarts = new Counter({
+    name: 'caseline_consumer_restarts_total',
+    help: 'Times the Kafka consumer of a group failed (e.g. the broker went away) and was started again',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+
   readonly relayPublished = new Counter({ name: 'caseline_relay_published_events_total', help: 'Case events published to Kafka by this relay', registers: [this.registry] });
 
   readonly deliveryFailures = new Counter({
