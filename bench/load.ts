@@ -5,7 +5,8 @@
  *     at the same concurrency (aim ≥ 60%);
  *  2. event appends — a case's life: opened with one event, then three more appends at the
  *     expected version — by our event store and by @event-driven-io/emmett-postgresql (a peer,
- *     a dev dependency of this benchmark only), into the same PostgreSQL at the same concurrency;
+ *     a dev dependency of this benchmark only), into the same PostgreSQL at the same concurrency,
+ *     taking turns in four slices each so that the machine's drift weighs on both alike;
  *  3. end-to-end latency, submission → resident notified, at 10×, 50× and 100× New York City's
  *     storm-day peak of new cases (0.55/s: docs/scaling.md), every stage's lag sampled each second:
  *     p95 aim < 500 ms at 100×, and no lag that grows without bound.
@@ -14,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { appendAfter, caseLogMigrations, migrate, NEW_CASE, NewEvent, relayLag } from '@caseline/event-store';
+import { appendAfter, CaseHead, caseLogMigrations, migrate, NEW_CASE, NewEvent, relayLag } from '@caseline/event-store';
 import { CASE_EVENTS_RELAY } from '@caseline/service-kit';
 import { asSql, consumerLag, sessionOf, TestSystem, testKafka, waitFor } from '@caseline/testing';
 import { percentile } from './case-events';
@@ -46,29 +47,45 @@ export interface AppendResult {
   p99: number;
 }
 
+/** An event store as the benchmark drives it: where a new case's head stands, and one append after a head. */
+interface AppendingStore<Head> {
+  start: Head;
+  append(caseId: string, head: Head, event: { type: string; data: object }): Promise<Head>;
+  close(): Promise<void>;
+}
+
+/** What one store did over all its slices. */
+class AppendTally {
+  readonly latencies: number[] = [];
+  seconds = 0;
+
+  result(): AppendResult {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return { eventsPerSecond: sorted.length / this.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  }
+}
+
 /**
  * `connections` writers, each appending cases' lives one event (one transaction) at a time for
- * `seconds`. Each writer knows where its case stands (what `append` returned last time), as a
+ * `forSeconds`. Each writer knows where its case stands (what `append` returned last time), as a
  * command handler does from the history it decided on.
  */
-async function appendLives<Head>(connections: number, start: Head, append: (caseId: string, head: Head, event: { type: string; data: object }) => Promise<Head>): Promise<AppendResult> {
-  const deadline = Date.now() + seconds * 1000;
-  const latencies: number[] = [];
+async function appendLives<Head>(connections: number, store: AppendingStore<Head>, forSeconds: number, tally: AppendTally): Promise<void> {
+  const deadline = Date.now() + forSeconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < deadline) {
         const caseId = randomUUID();
-        let head = start;
+        let head = store.start;
         for (const event of lifeOfACase()) {
           const started = performance.now();
-          head = await append(caseId, head, event);
-          latencies.push(performance.now() - started);
+          head = await store.append(caseId, head, event);
+          tally.latencies.push(performance.now() - started);
         }
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  return { eventsPerSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  tally.seconds += forSeconds;
 }
 
 /**
@@ -76,34 +93,54 @@ async function appendLives<Head>(connections: number, start: Head, append: (case
  * one transaction of its own, as emmett's appendToStream is one call. (Services append inside a
  * transaction that also writes their inbox: BEGIN and COMMIT cost two more round trips there.)
  */
-async function ourAppends(databaseUrl: string, connections: number): Promise<AppendResult> {
+async function ourStore(databaseUrl: string, connections: number): Promise<AppendingStore<CaseHead>> {
   const pool = new Pool({ connectionString: databaseUrl, max: connections });
   await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
   const sql = asSql(pool);
-  try {
-    return await appendLives(connections, NEW_CASE, async (caseId, head, event) => {
+  return {
+    start: NEW_CASE,
+    append: async (caseId, head, event) => {
       const newEvent: NewEvent = { eventId: randomUUID(), type: event.type, schemaVersion: 1, data: event.data, metadata: metadata() as NewEvent['metadata'] };
       return (await appendAfter(sql, caseId, head, [newEvent])).head;
-    });
-  } finally {
-    await pool.end();
-  }
+    },
+    close: () => pool.end(),
+  };
 }
 
 /** The peer: emmett's PostgreSQL event store, appendToStream with the expected stream version. */
-async function emmettAppends(databaseUrl: string, connections: number): Promise<AppendResult> {
+async function emmettStore(databaseUrl: string, connections: number): Promise<AppendingStore<bigint>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { getPostgreSQLEventStore } = require('@event-driven-io/emmett-postgresql') as typeof import('@event-driven-io/emmett-postgresql');
   const store = getPostgreSQLEventStore(databaseUrl, { schema: { autoMigration: 'CreateOrUpdate' }, connectionOptions: { pooled: true, maxConnections: connections } } as never);
   await store.appendToStream(`case-warm-up-${randomUUID()}`, [{ type: 'WarmUp', data: {} }]); // creates its tables
-  try {
-    return await appendLives(connections, 0n, async (caseId, version, event) => {
+  return {
+    start: 0n,
+    append: async (caseId, version, event) => {
       const result = await store.appendToStream(`case-${caseId}`, [{ type: event.type, data: event.data, metadata: metadata() }] as never, { expectedStreamVersion: version });
       return result.nextExpectedStreamVersion;
-    });
+    },
+    close: () => store.close(),
+  };
+}
+
+/** Slices per store: ours and the peer's take turns, so a machine that speeds up or slows down meanwhile weighs on both alike. */
+const APPEND_SLICES = 4;
+
+/** Ours against emmett's at one concurrency, each into a fresh database of its own, in alternating slices of `seconds / APPEND_SLICES`. */
+async function appendsAgainstPeer(databaseUrl: string, connections: number): Promise<{ ours: AppendResult; emmett: AppendResult }> {
+  const ours = await ourStore(await freshDatabase(databaseUrl, 'caseline_bench_ours'), connections);
+  const emmett = await emmettStore(await freshDatabase(databaseUrl, 'caseline_bench_emmett'), connections);
+  const tallies = { ours: new AppendTally(), emmett: new AppendTally() };
+  try {
+    for (let slice = 0; slice < APPEND_SLICES; slice++) {
+      const turns = [() => appendLives(connections, ours, seconds / APPEND_SLICES, tallies.ours), () => appendLives(connections, emmett, seconds / APPEND_SLICES, tallies.emmett)];
+      for (const turn of slice % 2 === 0 ? turns : turns.reverse()) await turn();
+    }
   } finally {
-    await store.close();
+    await ours.close();
+    await emmett.close();
   }
+  return { ours: tallies.ours.result(), emmett: tallies.emmett.result() };
 }
 
 /** A database of its own for each store, made afresh. */
@@ -230,8 +267,7 @@ export async function measureLoad(databaseUrl: string): Promise<string> {
   print(row(['---', '---', '---', '---']));
   const appendRuns: { connections: number; ours: AppendResult; emmett: AppendResult }[] = [];
   for (const connections of phases.has('appends') ? concurrencies : []) {
-    const ours = await ourAppends(await freshDatabase(databaseUrl, 'caseline_bench_ours'), connections);
-    const emmett = await emmettAppends(await freshDatabase(databaseUrl, 'caseline_bench_emmett'), connections);
+    const { ours, emmett } = await appendsAgainstPeer(databaseUrl, connections);
     appendRuns.push({ connections, ours, emmett });
     const describe = (r: AppendResult) => `${r.eventsPerSecond.toFixed(0)} (${ms(r.p50)} / ${ms(r.p99)})`;
     print(row([connections, describe(ours), describe(emmett), `**${((ours.eventsPerSecond / emmett.eventsPerSecond) * 100).toFixed(0)}%**`]));

@@ -60,6 +60,7 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       handle,
       deadLetter: { topic: caseEventsDeadLetterTopic(), publisher: this.publisher },
       sessionTimeoutMs: envInt('KAFKA_SESSION_TIMEOUT_MS', 10000),
+      partitionsConcurrently: envInt('KAFKA_PARTITIONS_CONCURRENTLY', 3),
       isPermanent: (error) => error instanceof CaseDomainError || isDataException(error),
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
       onLag: (partition, lag) => this.metrics.consumerLag.set({ group, partition: String(partition) }, lag),
