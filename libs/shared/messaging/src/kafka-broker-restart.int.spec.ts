@@ -58,7 +58,8 @@ describe('KafkaSubscription across broker restarts', () => {
       () => false,
     );
 
-  it.each([3, 10])('catches up after the broker was down for %i s', async (outageSeconds) => {
+  it('catches up after the broker was down for longer than a session', async () => {
+    const outageSeconds = 12; // the members' sessions (10 s) run out meanwhile
     await send(50);
     expect(await allHandled(60000)).toBe(true);
     await broker.kill();
