@@ -167,9 +167,10 @@ export class KafkaSubscription implements MessageSubscription {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10000;
     const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      const replace = !payload.restart && !this.stopping;
+      const replace = !payload.restart && !this.stopping && consumer === this.consumer;
       this.options.onCrash?.(payload.error, payload.restart || replace);
-      if (replace) this.restarting ??= this.replace(consumer).finally(() => (this.restarting = undefined));
+      // Queued behind a replacement in progress: the consumer it starts may crash while starting.
+      if (replace) this.restarting = (this.restarting ?? Promise.resolve()).then(() => this.replace(consumer));
     });
     return consumer;
   }
