@@ -46,7 +46,8 @@ function departmentSystems(): Map<string, { adapter: string; to?: string }> {
 
 /**
  * Waits until the system has nothing left to do: every group and the relay caught up, no work
- * order or message waiting, every work order finished by its crew, and the log unchanged a while.
+ * order or message waiting, every work order finished by its crew and its case resolved, and the
+ * log unchanged a while.
  */
 export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -64,8 +65,16 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
       );
       const orders = (await (await fetch(`${rig.system.url('department-simulator')}/work-orders`)).json()) as DepartmentOrder[];
       const unfinished = orders.filter((o) => !['completed', 'cancelled', 'rejected'].includes(o.status)).length;
+      // A crew's completion reaches the case when its department's system pushes it or is next polled (DEPARTMENT_POLL_MS, 30 s): the log can rest for a while before it does.
+      const completed = [...new Set(orders.filter((o) => o.status === 'completed').map((o) => o.caseReference))];
+      const { rows: unresolved } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM case_log.events r
+          WHERE r.type = 'CaseReported' AND r.data->>'reference' = ANY($1)
+            AND NOT EXISTS (SELECT 1 FROM case_log.events e WHERE e.case_id = r.case_id AND e.type = 'CaseResolved')`,
+        [completed],
+      );
       const behind = lags.filter(([, lag]) => lag > 0).map(([group, lag]) => `${group} ${lag}`);
-      waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', rows[0].figures > 0 ? `statistics ${rows[0].figures} cases behind` : '', unfinished ? `crews ${unfinished}` : ''].filter(Boolean).join(', ');
+      waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', rows[0].figures > 0 ? `statistics ${rows[0].figures} cases behind` : '', unfinished ? `crews ${unfinished}` : '', unresolved[0].n ? `completions not yet on their cases ${unresolved[0].n}` : ''].filter(Boolean).join(', ');
       if (!waitingFor && rows[0].position === lastPosition) return (Date.now() - started) / 1000;
       lastPosition = rows[0].position;
     } catch (error) {
