@@ -140,6 +140,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class KafkaSubscription implements MessageSubscription {
   private consumer: Consumer;
   private readonly chunkSize: number;
+  /** A dead member's partitions move after this: short enough that a crash stalls little. */
+  private readonly sessionTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
   private stopping = false;
   private restarting?: Promise<void>;
@@ -149,7 +151,8 @@ export class KafkaSubscription implements MessageSubscription {
     private readonly options: KafkaSubscriptionOptions,
   ) {
     this.chunkSize = options.messagesConcurrently ?? 32;
-    this.heartbeatIntervalMs = Math.floor((options.sessionTimeoutMs ?? 10000) / 5);
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10000;
+    this.heartbeatIntervalMs = Math.floor(this.sessionTimeoutMs / 5);
     this.consumer = this.newConsumer();
   }
 
@@ -163,9 +166,7 @@ export class KafkaSubscription implements MessageSubscription {
    * while the process lives on and its partitions go unread. Such a consumer is replaced here.
    */
   private newConsumer(): Consumer {
-    // A dead member's partitions move after sessionTimeoutMs: short enough that a crash stalls little.
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 10000;
-    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 5), retry: { retries: 10 } });
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: this.heartbeatIntervalMs, retry: { retries: 10 } });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       const replace = !payload.restart && !this.stopping && consumer === this.consumer;
       this.options.onCrash?.(payload.error, payload.restart || replace);
