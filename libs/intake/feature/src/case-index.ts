@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, Channel } from '@caseline/case-contracts';
 import { caseDecider, CaseStatus } from '@caseline/case-domain';
-import { foldCase, Sql } from '@caseline/event-store';
+import { foldCase, Statement } from '@caseline/event-store';
 import { contactHash, normalizeEmail, normalizePhone } from '@caseline/service-kit';
 import { CaseFilter, encodeCursor } from './case-search';
 
@@ -77,17 +77,19 @@ export class CaseIndex {
     contactHash('startup-check'); // reads CONTACT_HASH_SECRET now: production without it does not start
   }
 
-  /** Writes the case's row, derived from its stream (which starts with CaseReported). */
-  async write(sql: Sql, history: CaseEventEnvelope[]): Promise<void> {
+  /** The write of the case's row, derived from its stream (which starts with CaseReported); none before it is reported. */
+  writes(history: CaseEventEnvelope[]): Statement[] {
     const row = rowOf(history);
-    if (!row) return;
-    await sql.query(
-      `INSERT INTO intake.case_index (case_id, reference, case_version, status, service_code, department, channel, description, lat, long, reported_at, updated_at, reporter_email_sha256, reporter_phone_sha256)
+    if (!row) return [];
+    return [
+      {
+        text: `INSERT INTO intake.case_index (case_id, reference, case_version, status, service_code, department, channel, description, lat, long, reported_at, updated_at, reporter_email_sha256, reporter_phone_sha256)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (case_id) DO UPDATE SET case_version = EXCLUDED.case_version, status = EXCLUDED.status, department = EXCLUDED.department, updated_at = EXCLUDED.updated_at
        WHERE intake.case_index.case_version < EXCLUDED.case_version`,
-      row,
-    );
+        parameters: row,
+      },
+    ];
   }
 
   /** Newest first, by (reported_at, case_id) so that pages neither repeat nor skip a case. */

@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseSplit } from '@caseline/case-contracts';
-import { CaseLog, transactorFor } from '@caseline/service-kit';
+import { asOneStatement } from '@caseline/event-store';
+import { CaseLog } from '@caseline/service-kit';
 import { CaseIndex } from './case-index';
 import { IntakeService } from './intake.service';
 import { ServiceRequestsProjection } from './open311/service-requests.projection';
@@ -13,22 +14,18 @@ const UNSEEN = new Set(['ResidentNotified', 'ResidentNotificationFailed']);
 /**
  * Keeps intake's read models — the Open311 documents (intake.service_requests and
  * service_request_updates) and the staff case index — in step with the log. Each event re-derives
- * its case's rows from the case's stream, all in one transaction, so a redelivered or replayed event
+ * its case's rows from the case's stream, all in one statement, so a redelivered or replayed event
  * writes the same rows again and an older one never overwrites a newer (rows carry the case version).
  */
 @Controller()
 export class ReadModelsProjection {
-  private readonly transaction;
-
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly caseLog: CaseLog,
     private readonly serviceRequests: ServiceRequestsProjection,
     private readonly caseIndex: CaseIndex,
     private readonly intake: IntakeService,
-  ) {
-    this.transaction = transactorFor(dataSource);
-  }
+  ) {}
 
   @EventPattern('*')
   async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
@@ -39,9 +36,8 @@ export class ReadModelsProjection {
     // brings the rest; the version guard keeps a newer row if this one arrives late).
     const history = event.caseVersion === 1 ? [event] : await this.caseLog.history(event.caseId);
     if (history.length === 0 || history[0].type !== 'CaseReported') return;
-    await this.transaction(async (sql) => {
-      await this.serviceRequests.write(sql, history);
-      await this.caseIndex.write(sql, history);
-    });
+    // Both read models in one statement: one round trip, and both rows or neither.
+    const { text, parameters } = asOneStatement([...this.serviceRequests.writes(history), ...this.caseIndex.writes(history)]);
+    await this.dataSource.query(text, parameters);
   }
 }

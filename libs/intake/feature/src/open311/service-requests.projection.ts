@@ -4,7 +4,7 @@ import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { loadCityConfig } from '@caseline/city-config';
 import type { ServiceRequest, ServiceRequestUpdate } from '@caseline/intake-open311';
-import type { Sql } from '@caseline/event-store';
+import type { Statement } from '@caseline/event-store';
 import { serviceRequestOf, serviceRequestUpdates } from './open311-documents';
 
 /** The Open311 read model: one document per case for searches, one row per public step for updates. */
@@ -14,27 +14,30 @@ export class ServiceRequestsProjection {
 
   constructor(private readonly catalog: CatalogStore) {}
 
-  /** Writes the case's Open311 documents, derived from its stream (which starts with CaseReported). */
-  async write(sql: Sql, history: CaseEventEnvelope[]): Promise<void> {
+  /** The writes of the case's Open311 documents, derived from its stream (which starts with CaseReported). */
+  writes(history: CaseEventEnvelope[]): Statement[] {
     const reported = history[0].data as CaseReported['data'];
     const caseId = history[0].caseId;
     const { timeZone } = this.city.city;
     const document = serviceRequestOf(history, timeZone, this.catalog.find(reported.serviceCode), true);
     const updates = serviceRequestUpdates(history, timeZone);
-    await sql.query(
-      `INSERT INTO intake.service_requests (case_id, reference, service_code, status, requested_at, case_version, document)
+    const request: Statement = {
+      text: `INSERT INTO intake.service_requests (case_id, reference, service_code, status, requested_at, case_version, document)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (case_id) DO UPDATE SET status = EXCLUDED.status, case_version = EXCLUDED.case_version, document = EXCLUDED.document
        WHERE intake.service_requests.case_version < EXCLUDED.case_version`,
-      [caseId, reported.reference, reported.serviceCode, document.status, history[0].metadata.at, history[history.length - 1].caseVersion, JSON.stringify(document)],
-    );
-    if (updates.length === 0) return;
-    await sql.query(
-      `INSERT INTO intake.service_request_updates (update_id, case_id, updated_at, document)
+      parameters: [caseId, reported.reference, reported.serviceCode, document.status, history[0].metadata.at, history[history.length - 1].caseVersion, JSON.stringify(document)],
+    };
+    if (updates.length === 0) return [request];
+    return [
+      request,
+      {
+        text: `INSERT INTO intake.service_request_updates (update_id, case_id, updated_at, document)
        SELECT u.update_id, $1, u.updated_at, u.document FROM jsonb_to_recordset($2::jsonb) AS u(update_id uuid, updated_at timestamptz, document jsonb)
        ON CONFLICT (update_id) DO NOTHING`,
-      [caseId, JSON.stringify(updates.map((u) => ({ update_id: u.update_id, updated_at: u.updated_datetime, document: u })))],
-    );
+        parameters: [caseId, JSON.stringify(updates.map((u) => ({ update_id: u.update_id, updated_at: u.updated_datetime, document: u })))],
+      },
+    ];
   }
 }
 
