@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, CaseRouted, DeadlineMoved, SealedPersonalData } from '@caseline/case-contracts';
 import { asCaseEvent } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
-import { deterministicEventId } from '@caseline/event-store';
+import { asOneStatement, deterministicEventId, Statement } from '@caseline/event-store';
 import { CaseSnapshot, caseSnapshot, Directory, duplicateCaseIds, Follower, Language, PlannedMessage, planNotifications, QuietHours, smsAllowedAt } from '@caseline/notification-domain';
 import { OpenedHistory, openHistory, PersonalDataVault } from '@caseline/personal-data';
 import { caseLinkUrl, CaseLog, contactHash, currentTraceparent, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, trackingUrl } from '@caseline/service-kit';
@@ -64,50 +64,69 @@ export class NotificationPlanner {
     this.directory = { department: (code) => byCode.get(code), hasWebhook: (partner) => webhooks.has(partner) };
   }
 
+  /** What the event changes here — the previews' and digests' read models, the messages owed — in one statement. */
   async plan(event: CaseEventEnvelope): Promise<void> {
-    if (event.type === 'CaseReported') {
-      // For previews by reference.
-      await this.dataSource.query('INSERT INTO notification.cases (reference, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [(event.data as CaseReported['data']).reference, event.caseId]);
-    }
-    await this.trackDistrict(event);
-    if (!HEARD_OF.has(event.type)) return;
+    const messages = HEARD_OF.has(event.type) ? await this.messagesOwed(event) : [];
+    const writes = [...this.readModelWrites(event), ...messages];
+    if (writes.length === 0) return;
+    const { text, parameters } = asOneStatement(writes);
+    await this.dataSource.query(text, parameters);
+    if (messages.length > 0) this.onPlanned?.();
+  }
+
+  /** The outbox rows (and a routed case's digest row) the event owes, from the case's whole history; none when nobody hears of it. */
+  private async messagesOwed(event: CaseEventEnvelope): Promise<Statement[]> {
     // Residents' contacts are opened here, in memory, to address what is owed; rows keep them sealed.
     const opened = await openHistory(this.vault, await this.caseLog.history(event.caseId));
     const duplicates = await this.duplicateReporters(opened.events);
     const snapshot = caseSnapshot(opened.events, duplicates.followers);
-    if (!snapshot) return;
-    if (event.type === 'CaseRouted') await this.routedInDistrict(event as CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot);
+    if (!snapshot) return [];
+    const writes = event.type === 'CaseRouted' ? this.routedInDistrict(event as CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot) : [];
     const planned = planNotifications(asCaseEvent(event), event.metadata.actor, snapshot, this.directory);
-    if (planned.length === 0) return;
+    if (planned.length === 0) return writes;
     const sealerOf = (address: string) => opened.sealerOf(address) ?? duplicates.sealerOf(address);
     const rows = planned.map((message) => this.row(event, snapshot, message, sealerOf));
-    await this.dataSource.query(
-      `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_sealed, recipient_hash, recipient_masked, language, facts, next_attempt_at, traceparent)
+    return [
+      ...writes,
+      {
+        text: `INSERT INTO notification.outbox (id, case_id, cause_event_id, audience, channel, purpose, recipient, recipient_sealed, recipient_hash, recipient_masked, language, facts, next_attempt_at, traceparent)
        SELECT r.id, $1, $2, r.audience, r.channel, r.purpose, r.recipient, r.sealed, decode(r.hash, 'hex'), r.masked, r.language, r.facts, r.due, $4
          FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, audience text, channel text, purpose text, recipient text, sealed jsonb, hash text, masked text, language text, facts jsonb, due timestamptz)
        ON CONFLICT (id) DO NOTHING`,
-      [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() }))), currentTraceparent() ?? null],
-    );
-    this.onPlanned?.();
+        parameters: [event.caseId, event.eventId, JSON.stringify(rows.map((r) => ({ ...r, hash: r.hash.toString('hex'), due: r.dueAt.toISOString() }))), currentTraceparent() ?? null],
+      },
+    ];
   }
 
   /** A routed case counts in its council district's digest (new today, overdue later) until it is closed. */
-  private async routedInDistrict(event: CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot: CaseSnapshot): Promise<void> {
+  private routedInDistrict(event: CaseEventEnvelope<'CaseRouted', CaseRouted['data']>, snapshot: CaseSnapshot): Statement[] {
     const district = event.data.areas?.[COUNCIL_LAYER]?.id;
-    if (!district) return;
-    await this.dataSource.query(
-      `INSERT INTO notification.district_cases (case_id, reference, service_name, district, routed_at, due_at) VALUES ($1, $2, $3, $4, $5, $6)
+    if (!district) return [];
+    return [
+      {
+        text: `INSERT INTO notification.district_cases (case_id, reference, service_name, district, routed_at, due_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (case_id) DO UPDATE SET district = EXCLUDED.district, due_at = EXCLUDED.due_at, closed_at = NULL`,
-      [event.caseId, snapshot.reference, snapshot.serviceName, district, event.metadata.at, event.data.dueAt],
-    );
+        parameters: [event.caseId, snapshot.reference, snapshot.serviceName, district, event.metadata.at, event.data.dueAt],
+      },
+    ];
   }
 
-  /** The digest's read model follows the deadline and the closing of each case. */
-  private async trackDistrict(event: CaseEventEnvelope): Promise<void> {
-    const update = (set: string, value: unknown) => this.dataSource.query(`UPDATE notification.district_cases SET ${set} WHERE case_id = $1`, [event.caseId, value]);
-    if (event.type === 'DeadlineMoved') await update('due_at = $2', (event.data as DeadlineMoved['data']).dueAt);
-    else if (event.type === 'CaseResolved' || event.type === 'CaseCancelled') await update('closed_at = coalesce(closed_at, $2)', event.metadata.at);
-    else if (event.type === 'CaseReopened') await this.dataSource.query('UPDATE notification.district_cases SET closed_at = NULL WHERE case_id = $1', [event.caseId]);
+  /** A new case for previews by reference; the digest's read model follows the deadline and the closing of each case. */
+  private readModelWrites(event: CaseEventEnvelope): Statement[] {
+    const district = (set: string, value?: unknown): Statement[] => [{ text: `UPDATE notification.district_cases SET ${set} WHERE case_id = $1`, parameters: value === undefined ? [event.caseId] : [event.caseId, value] }];
+    switch (event.type) {
+      case 'CaseReported':
+        return [{ text: 'INSERT INTO notification.cases (reference, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', parameters: [(event.data as CaseReported['data']).reference, event.caseId] }];
+      case 'DeadlineMoved':
+        return district('due_at = $2', (event.data as DeadlineMoved['data']).dueAt);
+      case 'CaseResolved':
+      case 'CaseCancelled':
+        return district('closed_at = coalesce(closed_at, $2)', event.metadata.at);
+      case 'CaseReopened':
+        return district('closed_at = NULL');
+      default:
+        return [];
+    }
   }
 
   /** The reporters of this case's duplicates follow it (their contacts opened from their own cases). */
