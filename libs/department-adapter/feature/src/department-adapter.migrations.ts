@@ -112,4 +112,14 @@ export const departmentAdapterMigrations: Migration[] = [
       ALTER TABLE department_adapter.work_orders ADD COLUMN traceparent text;
     `,
   },
+  {
+    id: '0009-pending-by-department-and-case',
+    sql: `
+      -- The lease's "nothing earlier pending for this case" looks up (department, case): keyed by
+      -- case first, the planner preferred the department's due index and checked every pending
+      -- order of the department for each candidate (quadratic in a backlog: 10 ms at 400 pending).
+      DROP INDEX department_adapter.work_orders_pending_by_case;
+      CREATE INDEX work_orders_pending_by_case ON department_adapter.work_orders (department, case_id, seq) WHERE state = 'pending';
+    `,
+  },
 ];
