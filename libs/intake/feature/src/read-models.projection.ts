@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseSplit } from '@caseline/case-contracts';
-import { asOneStatement } from '@caseline/event-store';
-import { CaseLog } from '@caseline/service-kit';
+import { WriteBatcher } from '@caseline/event-store';
+import { CaseLog, sqlFor } from '@caseline/service-kit';
 import { CaseIndex } from './case-index';
 import { IntakeService } from './intake.service';
 import { ServiceRequestsProjection } from './open311/service-requests.projection';
@@ -19,13 +19,17 @@ const UNSEEN = new Set(['ResidentNotified', 'ResidentNotificationFailed']);
  */
 @Controller()
 export class ReadModelsProjection {
+  private readonly writes;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly caseLog: CaseLog,
     private readonly serviceRequests: ServiceRequestsProjection,
     private readonly caseIndex: CaseIndex,
     private readonly intake: IntakeService,
-  ) {}
+  ) {
+    this.writes = new WriteBatcher(sqlFor(dataSource));
+  }
 
   @EventPattern('*')
   async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
@@ -36,8 +40,7 @@ export class ReadModelsProjection {
     // brings the rest; the version guard keeps a newer row if this one arrives late).
     const history = event.caseVersion === 1 ? [event] : await this.caseLog.history(event.caseId);
     if (history.length === 0 || history[0].type !== 'CaseReported') return;
-    // Both read models in one statement: one round trip, and both rows or neither.
-    const { text, parameters } = asOneStatement([...this.serviceRequests.writes(history), ...this.caseIndex.writes(history)]);
-    await this.dataSource.query(text, parameters);
+    // Both read models in one statement — both rows or neither — committed with other partitions' events.
+    await this.writes.write([...this.serviceRequests.writes(history), ...this.caseIndex.writes(history)]);
   }
 }

@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, CaseRouted, DeadlineMoved, SealedPersonalData } from '@caseline/case-contracts';
 import { asCaseEvent } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
-import { asOneStatement, deterministicEventId, Statement } from '@caseline/event-store';
+import { deterministicEventId, Statement, WriteBatcher } from '@caseline/event-store';
 import { CaseSnapshot, caseSnapshot, Directory, duplicateCaseIds, Follower, Language, PlannedMessage, planNotifications, QuietHours, smsAllowedAt } from '@caseline/notification-domain';
 import { OpenedHistory, openHistory, PersonalDataVault } from '@caseline/personal-data';
-import { caseLinkUrl, CaseLog, contactHash, currentTraceparent, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, trackingUrl } from '@caseline/service-kit';
+import { caseLinkUrl, CaseLog, contactHash, currentTraceparent, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, sqlFor, trackingUrl } from '@caseline/service-kit';
 import { WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 
@@ -51,12 +51,15 @@ export class NotificationPlanner {
   /** Called after rows were added, so the dispatcher need not wait for its next look. */
   onPlanned?: () => void;
 
+  private readonly writes;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly caseLog: CaseLog,
     webhooks: WebhookChannel,
     private readonly vault: PersonalDataVault,
   ) {
+    this.writes = new WriteBatcher(sqlFor(dataSource));
     const { city, departments } = loadCityConfig();
     this.timeZone = city.timeZone;
     this.quietHours = smsQuietHours(city);
@@ -67,10 +70,8 @@ export class NotificationPlanner {
   /** What the event changes here — the previews' and digests' read models, the messages owed — in one statement. */
   async plan(event: CaseEventEnvelope): Promise<void> {
     const messages = HEARD_OF.has(event.type) ? await this.messagesOwed(event) : [];
-    const writes = [...this.readModelWrites(event), ...messages];
-    if (writes.length === 0) return;
-    const { text, parameters } = asOneStatement(writes);
-    await this.dataSource.query(text, parameters);
+    // Committed with other partitions' events (the rows are this case's: no other event of it is in flight).
+    await this.writes.write([...this.readModelWrites(event), ...messages]);
     if (messages.length > 0) this.onPlanned?.();
   }
 

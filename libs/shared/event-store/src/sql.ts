@@ -26,3 +26,53 @@ export function asOneStatement(writes: Statement[]): Statement {
   });
   return { text: `${parts.length > 0 ? `WITH ${parts.join(',\n')}\n` : ''}SELECT ${writes.length} AS writes`, parameters };
 }
+
+/**
+ * Group commit for writes of concurrent callers: while one statement is in flight, the writes
+ * handed in meanwhile queue and then go together as one (asOneStatement), so a busy consumer
+ * handling several partitions at once commits once for several events. Callers must never have
+ * writes to the same row in the queue at once (a consumer's events of one case come one after
+ * the other, from one partition). Should a combined statement fail, each caller's writes are
+ * tried on their own, so one bad write fails only its own caller.
+ */
+export class WriteBatcher {
+  private queue: { writes: Statement[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly maxCallers = 32,
+  ) {}
+
+  write(writes: Statement[]): Promise<void> {
+    if (writes.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxCallers);
+        try {
+          await this.run(batch.flatMap((entry) => entry.writes));
+          batch.forEach((entry) => entry.resolve());
+        } catch (error) {
+          if (batch.length === 1) batch[0].reject(error);
+          else await Promise.all(batch.map((entry) => this.run(entry.writes).then(entry.resolve, entry.reject)));
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async run(writes: Statement[]): Promise<void> {
+    const { text, parameters } = asOneStatement(writes);
+    await this.sql.query(text, parameters);
+  }
+}

@@ -1,4 +1,4 @@
-import { asOneStatement } from './sql';
+import { asOneStatement, Sql, Statement, WriteBatcher } from './sql';
 
 describe('asOneStatement', () => {
   it('makes each write a WITH query of one statement, its placeholders numbered after those before it', () => {
@@ -18,5 +18,46 @@ describe('asOneStatement', () => {
 
   it('is a statement that writes nothing when given no writes', () => {
     expect(asOneStatement([])).toEqual({ text: 'SELECT 0 AS writes', parameters: [] });
+  });
+});
+
+describe('WriteBatcher', () => {
+  /** A connection that records each statement and answers after a turn of the event loop, refusing any that names `bad`. */
+  const recording = () => {
+    const statements: string[] = [];
+    const sql: Sql = {
+      query: async (text) => {
+        statements.push(text);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (text.includes('bad')) throw new Error('refused');
+        return [];
+      },
+    };
+    return { sql, statements };
+  };
+  const write = (table: string): Statement[] => [{ text: `INSERT INTO ${table} VALUES ($1)`, parameters: [table] }];
+
+  it('sends a write alone at once, and those handed in meanwhile together in one statement', async () => {
+    const { sql, statements } = recording();
+    const batcher = new WriteBatcher(sql);
+    await Promise.all(['a', 'b', 'c', 'd'].map((table) => batcher.write(write(table))));
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toContain('INSERT INTO a');
+    expect(statements[1]).toMatch(/INSERT INTO b VALUES \(\$1\).*INSERT INTO c VALUES \(\$2\).*INSERT INTO d VALUES \(\$3\)/s);
+  });
+
+  it('fails only the caller whose write is refused: the others are written on their own', async () => {
+    const { sql, statements } = recording();
+    const batcher = new WriteBatcher(sql);
+    const outcomes = await Promise.allSettled(['a', 'b', 'bad', 'd'].map((table) => batcher.write(write(table))));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // a alone; b + bad + d together (refused); then each of them on its own.
+    expect(statements).toHaveLength(5);
+  });
+
+  it('writes nothing for a caller with nothing to write', async () => {
+    const { sql, statements } = recording();
+    await new WriteBatcher(sql).write([]);
+    expect(statements).toEqual([]);
   });
 });
