@@ -6,7 +6,7 @@ import { caseLinkUrl, departmentSecret, SIGNATURE_HEADER, signBody, trackingToke
 import { distinctPlace, TestSystem, testPool } from '@caseline/testing';
 
 /** Malformed inputs per property; FUZZ_RUNS=50000 for a release check. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 /** Each email is a whole SMTP conversation, a MIME parse and (mostly) a case with its reply: a tenth as many. */
 const SMTP_RUNS = Math.ceil(RUNS / 10);
 // A guard against a hung test, not a measure: room for a loaded machine at any FUZZ_RUNS.
