@@ -142,6 +142,7 @@ export async function appendAfter(sql: Sql, caseId: string, head: CaseHead, even
         chained.map((c) => c.link),
         keys.signing.id,
       ],
+      'case-log-append-after',
     );
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string; detail?: string };
@@ -179,6 +180,7 @@ export async function appendNewCases(sql: Sql, cases: { caseId: string; events: 
         rows.map((r) => r.link),
         keys.signing.id,
       ],
+      'case-log-append-new-cases',
     );
   } catch (error) {
     const pgError = error as { code?: string; constraint?: string };

@@ -1,6 +1,10 @@
 /** The one thing the event store needs from a connection or a transaction: run a query, get rows. */
 export interface Sql {
-  query<Row = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<Row[]>;
+  /**
+   * `preparedAs` names a statement run often with the same text: each connection parses and plans
+   * it once, then only binds and runs it (an implementation may ignore the name).
+   */
+  query<Row = Record<string, unknown>>(text: string, parameters?: unknown[], preparedAs?: string): Promise<Row[]>;
 }
 
 /** Runs work in one database transaction (TypeORM's DataSource.transaction fits). */

@@ -5,7 +5,7 @@ import type { SessionConnection, Sql, Transactor } from '@caseline/event-store';
 export const testPool = (max = 10): Pool => new Pool({ connectionString: process.env.DATABASE_URL, max });
 
 export const asSql = (client: { query: Pool['query'] }): Sql => ({
-  query: async <Row>(text: string, parameters?: unknown[]) => (await client.query(text, parameters as unknown[])).rows as Row[],
+  query: async <Row>(text: string, parameters?: unknown[], preparedAs?: string) => (await client.query(preparedAs ? { name: preparedAs, text } : text, parameters as unknown[])).rows as Row[],
 });
 
 /** A dedicated connection (for transactions held open on purpose, and advisory locks). */
