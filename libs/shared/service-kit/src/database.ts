@@ -5,10 +5,10 @@ import { caseLogMigrations, migrate, Migration, SessionConnection, Sql, Transact
 import { databaseUrl, isProduction, migrationDatabaseUrl } from './config';
 import { DATABASE_ROLES, databaseRoleOf, grantDatabaseRoles } from './database-roles';
 
-/** Queries on the service's pool, one connection each. */
 /**
- * Sql over TypeORM (a DataSource, or a transaction's EntityManager). A named statement goes to the
- * pg driver as its query config, which prepares it once per connection (TypeORM passes it through).
+ * Sql over TypeORM: a DataSource (queries on the service's pool, one connection each) or a
+ * transaction's EntityManager. A named statement goes to the pg driver as its query config, which
+ * prepares it once per connection (TypeORM passes it through).
  */
 export const sqlFor = (source: { query(text: string, parameters?: unknown[]): Promise<unknown> }): Sql => ({
   query: (text, parameters, preparedAs) => source.query((preparedAs ? { name: preparedAs, text } : text) as string, parameters) as Promise<never>,
