@@ -199,8 +199,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
         {
           metadata,
           reactionTo,
-          alongside: async (sql) =>
-            void (await sql.query(`UPDATE department_adapter.work_orders SET state = 'created', external_id = $2, leased_until = NULL, last_error = NULL WHERE id = $1`, [order.id, workOrderId])),
+          alongside: () => [{ text: `UPDATE department_adapter.work_orders SET state = 'created', external_id = $2, leased_until = NULL, last_error = NULL WHERE id = $1`, parameters: [order.id, workOrderId] }],
         },
       );
       this.logger.log(`case ${order.case_id}: work order ${workOrderId} created in ${system.name}`);
@@ -327,8 +326,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
       {
         metadata,
         reactionTo,
-        alongside: async (sql) =>
-          void (await sql.query(`UPDATE department_adapter.work_orders SET state = 'refused', attempts = attempts + 1, leased_until = NULL, last_error = $2 WHERE id = $1`, [order.id, reason])),
+        alongside: () => [{ text: `UPDATE department_adapter.work_orders SET state = 'refused', attempts = attempts + 1, leased_until = NULL, last_error = $2 WHERE id = $1`, parameters: [order.id, reason] }],
       },
     );
   }
@@ -385,9 +383,8 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
         {
           metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: rows[0].case_id },
           reactionTo: { eventId: change.changeId, consumer: `department-system:${department}` },
-          alongside: async (sql) => {
-            if (FINISHED.has(change.status)) await sql.query(`UPDATE department_adapter.work_orders SET finished_at = now() WHERE department = $1 AND external_id = $2 AND finished_at IS NULL`, [department, change.workOrderId]);
-          },
+          alongside: () =>
+            FINISHED.has(change.status) ? [{ text: `UPDATE department_adapter.work_orders SET finished_at = now() WHERE department = $1 AND external_id = $2 AND finished_at IS NULL`, parameters: [department, change.workOrderId] }] : [],
         },
       );
       // A change already recorded (sent twice) counts as changed: it is what the case shows.

@@ -51,14 +51,16 @@ export class WorkQueue {
       {
         metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: event.caseId, causationId: event.eventId },
         reactionTo: { eventId: event.eventId, consumer: 'department-adapter' },
-        alongside: async (sql, appended) => {
-          if (appended.length === 0) return;
-          await sql.query(
-            `INSERT INTO department_adapter.queue_items (work_order_id, case_id, department, reference, service_code, description, location, due_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (work_order_id) DO NOTHING`,
-            [workOrderId, event.caseId, event.data.department, reported.reference, reported.serviceCode, reported.description, JSON.stringify(reported.location), event.data.dueAt],
-          );
-        },
+        alongside: (events) =>
+          events.length === 0
+            ? []
+            : [
+                {
+                  text: `INSERT INTO department_adapter.queue_items (work_order_id, case_id, department, reference, service_code, description, location, due_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (work_order_id) DO NOTHING`,
+                  parameters: [workOrderId, event.caseId, event.data.department, reported.reference, reported.serviceCode, reported.description, JSON.stringify(reported.location), event.data.dueAt],
+                },
+              ],
       },
     );
   }
@@ -90,8 +92,7 @@ export class WorkQueue {
     try {
       await this.caseLog.execute(item.case_id, command, {
         metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: item.case_id },
-        alongside: async (sql) =>
-          void (await sql.query('UPDATE department_adapter.queue_items SET status = $3, updated_at = now() WHERE department = $1 AND work_order_id = $2', [department, workOrderId, input.action])),
+        alongside: () => [{ text: 'UPDATE department_adapter.queue_items SET status = $3, updated_at = now() WHERE department = $1 AND work_order_id = $2', parameters: [department, workOrderId, input.action] }],
       });
     } catch (error) {
       if (error instanceof CaseDomainError) throw problem(409, 'Conflict', error.message);

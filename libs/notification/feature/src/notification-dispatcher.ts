@@ -244,7 +244,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     await this.caseLog.execute(message.case_id, command, {
       metadata: { actor: NOTIFICATION_ACTOR, channel: message.channel === 'email' ? 'email' : 'system', at: new Date().toISOString(), correlationId: message.case_id },
       reactionTo: { eventId: message.id, consumer: 'notification' },
-      alongside: async (sql) => void (await sql.query(settle, settlement)),
+      alongside: () => [{ text: settle, parameters: settlement }],
     });
     this.logger.log(`case ${message.case_id}: "${message.purpose}" to the ${message.audience} by ${message.channel} ${outcome.kind}`);
   }

@@ -59,7 +59,7 @@ export class UnsubscribeController {
         metadata: { actor: NOTIFICATION_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: sent.case_id },
         // Once per address and channel, however often the link is used.
         reactionTo: { eventId: `${sent.channel}:${recipient}`, consumer: 'unsubscribe' },
-        alongside: async (sql) => void (await sql.query(suppress, [sent.channel, sent.recipient_hash, sent.case_id])),
+        alongside: () => [{ text: suppress, parameters: [sent.channel, sent.recipient_hash, sent.case_id] }],
       },
     );
     sendPage(response, 200, htmlPage('Done', `<p>No more ${CHANNEL_WORDS[sent.channel]} from 311 will go to ${escapeHtml(sent.recipient_masked)}. You can still follow your requests with their tracking links, or call 311.</p>`));

@@ -1,9 +1,9 @@
 import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor, CaseRouted } from '@caseline/case-contracts';
-import type { Sql } from '@caseline/event-store';
+import type { Statement } from '@caseline/event-store';
 import { addBusinessMinutes, BusinessCalendar, businessMinutesBetween } from '@caseline/city-calendar';
-import { CaseLog, envInt, failpoint, sqlFor } from '@caseline/service-kit';
+import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
 
 export const TIMERS_ACTOR: Actor = { kind: 'service', id: 'routing-timers', name: 'Routing service (deadlines)' };
 
@@ -43,18 +43,18 @@ export class DeadlineTimers implements BeforeApplicationShutdown {
   }
 
   /** (Re)arms the case's timer for a new deadline, inside the transaction that records it. */
-  async schedule(sql: Sql, caseId: string, routed: Pick<CaseRouted['data'], 'department' | 'queue' | 'dueAt'>, remindAt: Date, councilDistrict?: string): Promise<void> {
-    await sql.query(
-      `INSERT INTO routing.deadline_timers (case_id, department, queue, due_at, remind_at, council_district) VALUES ($1, $2, $3, $4, $5, $6)
+  schedule(caseId: string, routed: Pick<CaseRouted['data'], 'department' | 'queue' | 'dueAt'>, remindAt: Date, councilDistrict?: string): Statement {
+    return {
+      text: `INSERT INTO routing.deadline_timers (case_id, department, queue, due_at, remind_at, council_district) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (case_id) DO UPDATE SET department = EXCLUDED.department, queue = EXCLUDED.queue, due_at = EXCLUDED.due_at, remind_at = EXCLUDED.remind_at,
               council_district = EXCLUDED.council_district, reminded = false, escalated = false, paused = false`,
-      [caseId, routed.department, routed.queue ?? null, routed.dueAt, remindAt.toISOString(), councilDistrict ?? null],
-    );
+      parameters: [caseId, routed.department, routed.queue ?? null, routed.dueAt, remindAt.toISOString(), councilDistrict ?? null],
+    };
   }
 
   /** A moved deadline (after a pause): same timer, new times, nothing fired yet for them. */
-  async move(sql: Sql, caseId: string, dueAt: string, remindAt: Date): Promise<void> {
-    await sql.query(`UPDATE routing.deadline_timers SET due_at = $2, remind_at = $3, reminded = false, escalated = false, paused = false WHERE case_id = $1`, [caseId, dueAt, remindAt.toISOString()]);
+  move(caseId: string, dueAt: string, remindAt: Date): Statement {
+    return { text: `UPDATE routing.deadline_timers SET due_at = $2, remind_at = $3, reminded = false, escalated = false, paused = false WHERE case_id = $1`, parameters: [caseId, dueAt, remindAt.toISOString()] };
   }
 
   /** The clock stops while the city waits for the reporter. */
@@ -63,8 +63,13 @@ export class DeadlineTimers implements BeforeApplicationShutdown {
   }
 
   /** Resolved, cancelled or back in triage: no deadline runs. */
-  async forget(sql: Sql | undefined, caseId: string): Promise<void> {
-    await (sql ?? this.sql()).query('DELETE FROM routing.deadline_timers WHERE case_id = $1', [caseId]);
+  remove(caseId: string): Statement {
+    return { text: 'DELETE FROM routing.deadline_timers WHERE case_id = $1', parameters: [caseId] };
+  }
+
+  async forget(caseId: string): Promise<void> {
+    const { text, parameters } = this.remove(caseId);
+    await this.dataSource.query(text, parameters);
   }
 
   start(councilMemberOf: CouncilMemberOf): void {
@@ -105,12 +110,8 @@ export class DeadlineTimers implements BeforeApplicationShutdown {
       metadata: { actor: TIMERS_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: caseId },
       reactionTo: { eventId: `${caseId}/${timer.due_at.toISOString()}/${kind}`, consumer: 'routing-timers' },
       // Only the timer this round read: a deadline moved meanwhile has its own, unfired one.
-      alongside: (sql) => sql.query(`UPDATE routing.deadline_timers SET ${flags} WHERE case_id = $1 AND due_at = $2::timestamptz`, [caseId, timer.due_key]).then(() => undefined),
+      alongside: () => [{ text: `UPDATE routing.deadline_timers SET ${flags} WHERE case_id = $1 AND due_at = $2::timestamptz`, parameters: [caseId, timer.due_key] }],
     });
     failpoint('routing:after-timer');
-  }
-
-  private sql(): Sql {
-    return sqlFor(this.dataSource);
   }
 }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { cityConfigDir } from '@caseline/city-config';
-import type { Sql } from '@caseline/event-store';
+import type { Statement } from '@caseline/event-store';
 import { boxAround, DuplicatePolicies, DuplicatePolicy, distanceMeters, policyFor, validateDuplicatePolicies } from '@caseline/routing-domain';
 
 export interface Original {
@@ -65,21 +65,23 @@ export class DuplicateFinder {
   }
 
   /** A routed (or triaged) located case becomes a possible original. */
-  async recordOpen(sql: Sql, caseId: string, reported: CaseReported['data'], group: string, reportedAt: string): Promise<void> {
+  recordOpen(caseId: string, reported: CaseReported['data'], group: string, reportedAt: string): Statement[] {
     const { lat, long } = reported.location;
-    if (lat === undefined || long === undefined || !Number.isFinite(lat) || !Number.isFinite(long)) return;
-    await sql.query(
-      `INSERT INTO routing.open_cases (case_id, reference, service_code, service_group, lat, long, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING`,
-      [caseId, reported.reference, reported.serviceCode, group, lat, long, reportedAt],
-    );
+    if (lat === undefined || long === undefined || !Number.isFinite(lat) || !Number.isFinite(long)) return [];
+    return [
+      {
+        text: `INSERT INTO routing.open_cases (case_id, reference, service_code, service_group, lat, long, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING`,
+        parameters: [caseId, reported.reference, reported.serviceCode, group, lat, long, reportedAt],
+      },
+    ];
   }
 
-  async recordDuplicate(sql: Sql, duplicateId: string, originalId: string, originalReference: string): Promise<void> {
-    await sql.query('INSERT INTO routing.duplicates (duplicate_id, original_id, original_reference) VALUES ($1, $2, $3) ON CONFLICT (duplicate_id) DO NOTHING', [duplicateId, originalId, originalReference]);
+  recordDuplicate(duplicateId: string, originalId: string, originalReference: string): Statement {
+    return { text: 'INSERT INTO routing.duplicates (duplicate_id, original_id, original_reference) VALUES ($1, $2, $3) ON CONFLICT (duplicate_id) DO NOTHING', parameters: [duplicateId, originalId, originalReference] };
   }
 
-  async forgetDuplicate(sql: Sql, duplicateId: string): Promise<void> {
-    await sql.query('DELETE FROM routing.duplicates WHERE duplicate_id = $1', [duplicateId]);
+  forgetDuplicate(duplicateId: string): Statement {
+    return { text: 'DELETE FROM routing.duplicates WHERE duplicate_id = $1', parameters: [duplicateId] };
   }
 
   /** The duplicates following a case. */

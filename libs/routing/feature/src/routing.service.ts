@@ -18,7 +18,7 @@ import type {
 import { caseDecider, CaseDomainError, CaseState } from '@caseline/case-domain';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { calendarOf, CityConfig, loadCityConfig } from '@caseline/city-config';
-import { foldCase, Sql } from '@caseline/event-store';
+import { foldCase, NewEvent, Statement } from '@caseline/event-store';
 import { addBusinessTime, businessMinutesBetween, deadlineWithPauses } from '@caseline/city-calendar';
 import { CaseFacts, decideRoute, routeCase, RoutingDecision } from '@caseline/routing-domain';
 import { CaseLog, envInt, failpoint } from '@caseline/service-kit';
@@ -133,7 +133,7 @@ export class RoutingService implements OnApplicationBootstrap {
     await this.caseLog.execute(event.data.relatedCaseId, { type: 'CountDuplicate', data: { duplicateCaseId: event.caseId, duplicateReference: reported.data.reference } }, {
       metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
       reactionTo: { eventId: event.eventId, consumer: 'routing' },
-      alongside: (sql) => this.duplicates.recordDuplicate(sql, event.caseId, event.data.relatedCaseId, event.data.relatedReference),
+      alongside: () => [this.duplicates.recordDuplicate(event.caseId, event.data.relatedCaseId, event.data.relatedReference)],
     });
   }
 
@@ -144,7 +144,7 @@ export class RoutingService implements OnApplicationBootstrap {
     await this.caseLog.execute(event.data.relatedCaseId, { type: 'WithdrawDuplicate', data: { duplicateCaseId: event.caseId, duplicateReference: state.reference } }, {
       metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
       reactionTo: { eventId: event.eventId, consumer: 'routing:withdraw' },
-      alongside: (sql) => this.duplicates.forgetDuplicate(sql, event.caseId),
+      alongside: () => [this.duplicates.forgetDuplicate(event.caseId)],
     });
     // Its deadline counts from the resident's report, as if it had never been linked.
     await this.routeLike(event, reported, new Date(reported.metadata.at));
@@ -203,10 +203,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const route = this.routeTo(input.department, reported.data, now, { decidedBy: 'operator', reason: input.reason, queue: input.queue, crew: input.crew, priority: input.priority });
     const { appended } = await this.caseLog.execute(caseId, { type: 'RouteCase', data: route }, {
       metadata: { actor, channel: 'system', at: now.toISOString(), correlationId: caseId },
-      alongside: async (sql, appended) => {
-        await this.triage.remove(sql, caseId);
-        await this.recordEffects(sql, caseId, reported, appended);
-      },
+      alongside: (events) => [this.triage.remove(caseId), ...this.effects(caseId, reported, events)],
     });
     if (appended.length === 0) throw new CaseDomainError('case-not-found', `Case ${caseId} is not waiting in triage`);
     return route;
@@ -289,29 +286,28 @@ export class RoutingService implements OnApplicationBootstrap {
     const { appended } = await this.caseLog.execute(cause.caseId, command, {
       metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
       reactionTo: { eventId: cause.eventId, consumer: 'routing' },
-      alongside: (sql, events) => this.recordEffects(sql, cause.caseId, reported, events),
+      alongside: (events) => this.effects(cause.caseId, reported, events),
     });
     failpoint('routing:after-route');
     for (const event of appended) this.logger.log(`case ${cause.caseId}: ${event.type}`);
   }
 
   /** What routing keeps beside the log: the triage queue, the timer of the deadline in force, open cases and duplicates. */
-  private async recordEffects(sql: Sql, caseId: string, reported: ReportedEvent, appended: CaseEventEnvelope[]): Promise<void> {
-    for (const event of appended) {
-      if (event.type === 'CaseSentToTriage' || event.type === 'CaseRouted') {
-        await this.duplicates.recordOpen(sql, caseId, reported.data, this.groupOf(reported.data), reported.metadata.at);
-      }
-      if (event.type === 'CaseSentToTriage') {
-        await this.triage.add(sql, caseId, reported.data, event as CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>);
-        await this.timers.forget(sql, caseId);
-      }
-      if (event.type === 'CaseRouted') {
-        const routed = event.data as CaseRouted['data'];
-        const clockStart = new Date(routed.clockStartedAt ?? event.metadata.at);
-        const remindAt = DeadlineTimers.remindAt(calendarOf(this.city, routed.department), clockStart, new Date(routed.dueAt));
-        await this.timers.schedule(sql, caseId, routed, remindAt, routed.escalateToCouncilMember ? routed.areas?.['council-district']?.id : undefined);
-      }
+  private effects(caseId: string, reported: ReportedEvent, events: NewEvent[]): Statement[] {
+    const statements: Statement[] = [];
+    // Once, though the case may be both sent to triage and routed: a statement writes each row once.
+    if (events.some((event) => event.type === 'CaseSentToTriage' || event.type === 'CaseRouted')) {
+      statements.push(...this.duplicates.recordOpen(caseId, reported.data, this.groupOf(reported.data), reported.metadata.at));
     }
+    const triaged = events.find((event) => event.type === 'CaseSentToTriage') as (NewEvent & { data: CaseSentToTriage['data'] }) | undefined;
+    const routed = [...events].reverse().find((event) => event.type === 'CaseRouted') as (NewEvent & { data: CaseRouted['data'] }) | undefined;
+    if (triaged) statements.push(this.triage.add(caseId, reported.data, triaged));
+    if (routed) {
+      const clockStart = new Date(routed.data.clockStartedAt ?? routed.metadata.at);
+      const remindAt = DeadlineTimers.remindAt(calendarOf(this.city, routed.data.department), clockStart, new Date(routed.data.dueAt));
+      statements.push(this.timers.schedule(caseId, routed.data, remindAt, routed.data.escalateToCouncilMember ? routed.data.areas?.['council-district']?.id : undefined));
+    } else if (triaged) statements.push(this.timers.remove(caseId));
+    return statements;
   }
 
   /**
@@ -346,7 +342,7 @@ export class RoutingService implements OnApplicationBootstrap {
     await this.caseLog.execute(cause.caseId, { type: 'MoveDeadline', data: { dueAt: dueAt.toISOString(), previousDueAt, reason: 'waited-for-information', pausedMinutes } }, {
       metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: cause.metadata.correlationId, causationId: cause.eventId },
       reactionTo: { eventId: cause.eventId, consumer: 'routing' },
-      alongside: (sql) => this.timers.move(sql, cause.caseId, dueAt.toISOString(), DeadlineTimers.remindAt(calendar, clockStart, dueAt)),
+      alongside: () => [this.timers.move(cause.caseId, dueAt.toISOString(), DeadlineTimers.remindAt(calendar, clockStart, dueAt))],
     });
   }
 
@@ -362,7 +358,7 @@ export class RoutingService implements OnApplicationBootstrap {
    */
   async closeCase(event: CaseEventEnvelope): Promise<void> {
     const caseId = event.caseId;
-    await this.timers.forget(undefined, caseId);
+    await this.timers.forget(caseId);
     await this.triage.forget(caseId);
     await this.duplicates.forgetOpen(caseId);
     const resolvedNote = event.type === 'CaseResolved' ? (event.data as { note?: string }).note : undefined;
@@ -386,7 +382,7 @@ export class RoutingService implements OnApplicationBootstrap {
         metadata: { actor: ROUTING_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: event.metadata.correlationId, causationId: event.eventId },
         // One reaction per duplicate: the consumer name carries the duplicate, so their event ids differ.
         reactionTo: { eventId: event.eventId, consumer: `routing:${command.type}:${duplicateId}` },
-        alongside: event.type === 'CaseResolved' ? (sql) => this.duplicates.forgetDuplicate(sql, duplicateId) : undefined,
+        alongside: () => (event.type === 'CaseResolved' ? [this.duplicates.forgetDuplicate(duplicateId)] : []),
       });
     }
   }

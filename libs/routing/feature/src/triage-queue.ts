@@ -1,8 +1,7 @@
-import { sqlFor } from '@caseline/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, CaseSentToTriage } from '@caseline/case-contracts';
-import type { Sql } from '@caseline/event-store';
+import type { Statement } from '@caseline/event-store';
 
 export interface TriageEntry {
   caseId: string;
@@ -24,21 +23,22 @@ export interface TriageEntry {
 export class TriageQueue {
   constructor(private readonly dataSource: DataSource) {}
 
-  async add(sql: Sql, caseId: string, reported: CaseReported['data'], triaged: CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>): Promise<void> {
-    await sql.query(
-      `INSERT INTO routing.triage_queue (case_id, reference, service_code, service_name, reason, detail, areas, since)
+  add(caseId: string, reported: CaseReported['data'], triaged: Pick<CaseEventEnvelope<'CaseSentToTriage', CaseSentToTriage['data']>, 'data' | 'metadata'>): Statement {
+    return {
+      text: `INSERT INTO routing.triage_queue (case_id, reference, service_code, service_name, reason, detail, areas, since)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING`,
-      [caseId, reported.reference, reported.serviceCode, reported.serviceName, triaged.data.reason, triaged.data.detail, triaged.data.areas ? JSON.stringify(triaged.data.areas) : null, triaged.metadata.at],
-    );
+      parameters: [caseId, reported.reference, reported.serviceCode, reported.serviceName, triaged.data.reason, triaged.data.detail, triaged.data.areas ? JSON.stringify(triaged.data.areas) : null, triaged.metadata.at],
+    };
   }
 
-  async remove(sql: Sql, caseId: string): Promise<void> {
-    await sql.query('DELETE FROM routing.triage_queue WHERE case_id = $1', [caseId]);
+  remove(caseId: string): Statement {
+    return { text: 'DELETE FROM routing.triage_queue WHERE case_id = $1', parameters: [caseId] };
   }
 
   /** A cancelled case leaves the queue (the resident withdrew it; nobody needs to decide any more). */
   async forget(caseId: string): Promise<void> {
-    await this.remove(sqlFor(this.dataSource), caseId);
+    const { text, parameters } = this.remove(caseId);
+    await this.dataSource.query(text, parameters);
   }
 
   /** The oldest waiting cases first, and how many wait in all. */

@@ -2,14 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Pool } from 'pg';
 import type { EventMetadata } from '@caseline/case-contracts';
-import { alterLogAsSuperuser, asSql, sessionOf, testPool, transactionOf } from '@caseline/testing';
+import { alterLogAsSuperuser, asSql, sessionOf, testPool } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { canonicalJson, ChainKeys, parseChainKeys } from './chain';
 import { Anchor, CaseVerdict, verifyCaseLog, VerifyOptions } from './chain-verifier';
 import { CaseOpener, handleCommand } from './command-handler';
 import { appendAfter, appendNewCases, appendToCase, NEW_CASE, NewEvent, readCaseAndHead } from './event-store';
 import { migrate } from './migrate';
-import type { Transactor } from './sql';
 
 const metadata: EventMetadata = { actor: { kind: 'operator', id: 'op-1', name: 'Operator' }, channel: 'phone', at: '2026-11-22T10:00:00.000Z', correlationId: 'c-1' };
 const event = (data: unknown = {}, type = 'Noted'): NewEvent => ({ eventId: randomUUID(), type, schemaVersion: 1, data, metadata });
@@ -38,7 +37,6 @@ describe('tamper-evident case log (PostgreSQL)', () => {
   afterAll(() => pool.end());
 
   it('links every event on each way into the log', async () => {
-    const transaction: Transactor = transactionOf(pool);
     const decider = { initialState: () => null, evolve: () => null, decide: (note: string) => [{ type: 'Noted', data: { note } }, { type: 'Noted', data: { note: `${note} again` } }] };
 
     const appended = randomUUID();
@@ -47,7 +45,7 @@ describe('tamper-evident case log (PostgreSQL)', () => {
     const [batchA, batchB] = [randomUUID(), randomUUID()];
     await appendNewCases(sql(), [{ caseId: batchA, events: [event(), event()] }, { caseId: batchB, events: [event()] }], KEYS);
     const commanded = randomUUID();
-    for (const note of ['one', 'two']) await handleCommand(transaction, decider, commanded, note, { metadata, eventId: () => randomUUID(), schemaVersion: () => 1, chainKeys: KEYS });
+    for (const note of ['one', 'two']) await handleCommand(sql(), decider, commanded, note, { metadata, eventId: () => randomUUID(), schemaVersion: () => 1, chainKeys: KEYS });
     const opened = randomUUID();
     await new CaseOpener(sql(), decider, { schemaVersion: () => 1, chainKeys: KEYS }).open(opened, 'opened', metadata, () => randomUUID());
     // A writer that knows the case's head appends with no read first: from a new case, then from the head it read with the history.

@@ -1,7 +1,7 @@
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
 import type { ChainKeys } from './chain';
 import { appendAfter, appendNewCases, NewEvent, readCaseAndHead, WrongExpectedVersion } from './event-store';
-import type { Sql, Transactor } from './sql';
+import type { Sql, Statement } from './sql';
 
 export interface Decider<Command, Event extends { type: string; data: unknown }, State> {
   decide(command: Command, state: State): Event[];
@@ -14,8 +14,8 @@ export interface CommandOptions {
   /** Id of the n-th event this command appends (deterministic for consumers, random for new input). */
   eventId: (index: number) => string;
   schemaVersion: (type: string) => number;
-  /** Further writes in the same transaction, after the append (e.g. a read model or an inbox row). */
-  alongside?: (sql: Sql, appended: CaseEventEnvelope[]) => Promise<void>;
+  /** The writer's own rows that go with the events it appends (e.g. a read model or its outbox), in the same statement; also when it appends none. */
+  alongside?: (events: NewEvent[]) => Statement[];
   maxAttempts?: number;
   /** Keys linking the appended events (ADR 0011); the development key when left out. */
   chainKeys?: ChainKeys;
@@ -81,11 +81,12 @@ export class CaseOpener<Command, Event extends { type: string; data: unknown }, 
 }
 
 /**
- * read → fold → decide → append, in one transaction. When another writer got to the case first,
- * the decision is made again on the new state (optimistic concurrency).
+ * read → fold → decide → append: two statements, no transaction. The append names the version the
+ * decision was made on; when another writer got to the case first it fails, and the decision is
+ * made again on the new state (optimistic concurrency). The rows written alongside go with it.
  */
 export async function handleCommand<Command, Event extends { type: string; data: unknown }, State>(
-  transaction: Transactor,
+  sql: Sql,
   decider: Decider<Command, Event, State>,
   caseId: string,
   command: Command,
@@ -94,26 +95,18 @@ export async function handleCommand<Command, Event extends { type: string; data:
   const maxAttempts = options.maxAttempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await transaction(async (sql) => {
-        const { history, head } = await readCaseAndHead(sql, caseId);
-        const state = foldCase(decider, history);
-        const decided = decider.decide(command, state);
-        const { appended } = await appendAfter(
-          sql,
-          caseId,
-          head,
-          decided.map((event, index) => ({
-            eventId: options.eventId(index),
-            type: event.type,
-            schemaVersion: options.schemaVersion(event.type),
-            data: event.data,
-            metadata: options.metadata,
-          })),
-          options.chainKeys,
-        );
-        await options.alongside?.(sql, appended);
-        return { appended, state: decided.reduce(decider.evolve, state) };
-      });
+      const { history, head } = await readCaseAndHead(sql, caseId);
+      const state = foldCase(decider, history);
+      const decided = decider.decide(command, state);
+      const events = decided.map((event, index) => ({
+        eventId: options.eventId(index),
+        type: event.type,
+        schemaVersion: options.schemaVersion(event.type),
+        data: event.data,
+        metadata: options.metadata,
+      }));
+      const { appended } = await appendAfter(sql, caseId, head, events, options.chainKeys, options.alongside?.(events) ?? []);
+      return { appended, state: decided.reduce(decider.evolve, state) };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersion) || attempt >= maxAttempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));

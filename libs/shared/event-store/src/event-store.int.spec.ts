@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { EventMetadata } from '@caseline/case-contracts';
-import { asSql, sessionOf, testPool, transactionOf, waitFor } from '@caseline/testing';
+import { asSql, sessionOf, testPool, waitFor } from '@caseline/testing';
 import { caseLogMigrations } from './case-log.schema';
 import { CaseOpener, handleCommand } from './command-handler';
-import { appendAfter, appendToCase, LOG_START, logEnd, NewEvent, readCase, readLog, readCaseAndHead, readLogByCase, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
+import { appendAfter, appendToCase, LOG_START, logEnd, NEW_CASE, NewEvent, readCase, readLog, readCaseAndHead, readLogByCase, readLogSerialized, SerializedEvent, WrongExpectedVersion, DuplicateEvent } from './event-store';
 import { LogRelay } from './log-relay';
 import { migrate } from './migrate';
-import type { Transactor } from './sql';
 
 const metadata: EventMetadata = { actor: { kind: 'operator', id: 'op-1', name: 'Operator' }, channel: 'phone', at: '2026-11-22T10:00:00.000Z', correlationId: 'c-1' };
 const event = (type = 'Noted', data: unknown = {}): NewEvent => ({ eventId: randomUUID(), type, schemaVersion: 1, data, metadata });
@@ -15,12 +14,15 @@ const event = (type = 'Noted', data: unknown = {}): NewEvent => ({ eventId: rand
 describe('case event log (PostgreSQL)', () => {
   let pool: Pool;
   const sql = () => asSql(pool);
-  const transaction: Transactor = (work) => transactionOf(pool)(work);
 
   beforeAll(async () => {
     pool = testPool();
     await migrate(await sessionOf(pool)(), 'case_log', caseLogMigrations);
+    // A writer's own rows, written alongside its events.
+    await pool.query('CREATE TABLE IF NOT EXISTS public.event_store_alongside (case_id uuid NOT NULL, note text NOT NULL)');
   });
+  const alongside = (caseId: string, note: string) => ({ text: 'INSERT INTO public.event_store_alongside (case_id, note) VALUES ($1, $2)', parameters: [caseId, note] });
+  const notesAlongside = async (caseId: string) => (await pool.query<{ note: string }>('SELECT note FROM public.event_store_alongside WHERE case_id = $1 ORDER BY note', [caseId])).rows.map((r) => r.note);
   afterAll(() => pool.end());
 
   it('appends events with consecutive versions and reads them back in order', async () => {
@@ -80,6 +82,17 @@ describe('case event log (PostgreSQL)', () => {
     expect((await readCase(sql(), caseId)).map((e) => e.type)).toEqual(['A', 'B']);
   });
 
+  it('writes a writer\'s own rows with its events in one statement, or neither when its head is stale', async () => {
+    const caseId = randomUUID();
+    const { head } = await appendAfter(sql(), caseId, NEW_CASE, [event('A')], undefined, [alongside(caseId, 'with A')]);
+    await expect(appendAfter(sql(), caseId, NEW_CASE, [event('B')], undefined, [alongside(caseId, 'with B, behind')])).rejects.toBeInstanceOf(WrongExpectedVersion);
+    await expect(appendAfter(sql(), caseId, { ...head, version: 5 }, [event('C')], undefined, [alongside(caseId, 'with C, ahead')])).rejects.toBeInstanceOf(WrongExpectedVersion);
+    // Nothing to append: the rows alone.
+    await appendAfter(sql(), caseId, head, [], undefined, [alongside(caseId, 'without events')]);
+    expect((await readCase(sql(), caseId)).map((e) => e.type)).toEqual(['A']);
+    expect(await notesAlongside(caseId)).toEqual(['with A', 'without events']);
+  });
+
   it('lets exactly one of two racing writers win; the other decides again on the new state', async () => {
     const caseId = randomUUID();
     await appendToCase(sql(), caseId, 0, [event('Opened')]);
@@ -114,8 +127,12 @@ describe('case event log (PostgreSQL)', () => {
     };
     const notes = ['one', 'two', 'three', 'four', 'five'];
     await Promise.all(
-      notes.map((note) => handleCommand(transaction, decider, caseId, { note }, { metadata, eventId: () => randomUUID(), schemaVersion: () => 1 })),
+      notes.map((note) =>
+        handleCommand(sql(), decider, caseId, { note }, { metadata, eventId: () => randomUUID(), schemaVersion: () => 1, alongside: (events) => events.map(() => alongside(caseId, note)) }),
+      ),
     );
+    // Each command's own row once, though most were decided again after losing a race.
+    expect(await notesAlongside(caseId)).toEqual([...notes].sort());
     const history = await readCase(sql(), caseId);
     expect(history.map((e) => e.caseVersion)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(history.slice(2).map((e) => (e.data as { note: string }).note).sort()).toEqual([...notes].sort());

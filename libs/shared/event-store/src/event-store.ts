@@ -1,6 +1,7 @@
 import type { CaseEventEnvelope, EventMetadata } from '@caseline/case-contracts';
 import { canonicalJson, chainLink, ChainKeys, developmentChainKeys, GENESIS_LINK } from './chain';
-import type { Sql } from './sql';
+import { createHash } from 'node:crypto';
+import { asOneStatement, Sql, Statement } from './sql';
 
 export interface NewEvent {
   eventId: string;
@@ -109,50 +110,69 @@ export const NEW_CASE: CaseHead = { version: 0, link: GENESIS_LINK };
  */
 export async function appendToCase(sql: Sql, caseId: string, expectedVersion: number, events: NewEvent[], keys: ChainKeys = developmentChainKeys): Promise<CaseEventEnvelope[]> {
   if (events.length === 0) return [];
-  // Reading the predecessor's link before the guarded INSERT is safe: if another writer appends
-  // in between, the guard (or the unique version) rejects this append and the link is never stored.
+  // Reading the predecessor's link before the INSERT is safe: if another writer appends in
+  // between, the unique version rejects this append and the link is never stored.
   return (await appendAfter(sql, caseId, { version: expectedVersion, link: await linkOf(sql, caseId, expectedVersion) }, events, keys)).appended;
 }
+
+/** A statement's name for preparing it: the same text, the same name, on every connection. */
+const preparedName = (prefix: string, text: string) => `${prefix}-${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
 
 /**
  * appendToCase for a writer that knows the case's head (read with its history, or returned by its
  * last append): one statement, no read of the predecessor's link. A head gone stale — another
- * writer appended since — is rejected by the version guard, so a wrong link is never stored.
+ * writer appended since — fails the statement (WrongExpectedVersion), so a wrong link is never
+ * stored. `alongside`: the writer's own rows (a read model, its outbox), written by the same
+ * statement: the events and the rows, or neither, without a transaction.
  */
-export async function appendAfter(sql: Sql, caseId: string, head: CaseHead, events: NewEvent[], keys: ChainKeys = developmentChainKeys): Promise<{ appended: CaseEventEnvelope[]; head: CaseHead }> {
-  if (events.length === 0) return { appended: [], head };
+export async function appendAfter(
+  sql: Sql,
+  caseId: string,
+  head: CaseHead,
+  events: NewEvent[],
+  keys: ChainKeys = developmentChainKeys,
+  alongside: Statement[] = [],
+): Promise<{ appended: CaseEventEnvelope[]; head: CaseHead }> {
+  if (events.length === 0) {
+    const { text, parameters } = asOneStatement(alongside);
+    if (alongside.length > 0) await sql.query(text, parameters);
+    return { appended: [], head };
+  }
   const chained = chain(keys, caseId, head.version, head.link, events);
+  // The head's version is NULL unless the case is still there: a NULL version fails the whole
+  // statement (NOT NULL), so what is written alongside goes with the events or not at all.
+  const append: Statement = {
+    text: `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata, chain_hash, chain_key_id)
+       SELECT e.event_id, $1::uuid, head.version + e.ordinal, e.type, e.schema_version, e.data, e.metadata, e.chain_hash, $9::smallint
+         FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::bytea[])
+              WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, chain_hash, ordinal),
+              (SELECT CASE WHEN (SELECT coalesce(max(case_version), 0) FROM case_log.events WHERE case_id = $1::uuid) = $2::int THEN $2::int END AS version) AS head
+       RETURNING ${COLUMNS}`,
+    parameters: [
+      caseId,
+      head.version,
+      chained.map((c) => c.event.eventId),
+      chained.map((c) => c.event.type),
+      chained.map((c) => c.event.schemaVersion),
+      chained.map((c) => c.dataJson),
+      chained.map((c) => c.metadataJson),
+      chained.map((c) => c.link),
+      keys.signing.id,
+    ],
+  };
+  const statement = alongside.length === 0 ? append : asOneStatement([append, ...alongside], true);
   let rows: EventRow[];
   try {
-    rows = await sql.query<EventRow>(
-      `INSERT INTO case_log.events (event_id, case_id, case_version, type, schema_version, data, metadata, chain_hash, chain_key_id)
-       SELECT e.event_id, $1::uuid, $2::int + e.ordinal, e.type, e.schema_version, e.data, e.metadata, e.chain_hash, $9::smallint
-         FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::bytea[])
-              WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, chain_hash, ordinal)
-        WHERE (SELECT coalesce(max(case_version), 0) FROM case_log.events WHERE case_id = $1::uuid) = $2::int
-       RETURNING ${COLUMNS}`,
-      [
-        caseId,
-        head.version,
-        chained.map((c) => c.event.eventId),
-        chained.map((c) => c.event.type),
-        chained.map((c) => c.event.schemaVersion),
-        chained.map((c) => c.dataJson),
-        chained.map((c) => c.metadataJson),
-        chained.map((c) => c.link),
-        keys.signing.id,
-      ],
-      'case-log-append-after',
-    );
+    rows = await sql.query<EventRow>(statement.text, statement.parameters, preparedName('case-log-append-after', statement.text));
   } catch (error) {
-    const pgError = error as { code?: string; constraint?: string; detail?: string };
-    if (pgError.code === '23505' && pgError.constraint === 'events_case_version_unique') throw new WrongExpectedVersion(caseId, head.version);
+    const pgError = error as { code?: string; constraint?: string; column?: string; detail?: string };
+    const stale = (pgError.code === '23505' && pgError.constraint === 'events_case_version_unique') || (pgError.code === '23502' && pgError.column === 'case_version');
+    if (stale) throw new WrongExpectedVersion(caseId, head.version);
     if (pgError.code === '23505' && pgError.constraint === 'events_event_id_unique') {
       throw new DuplicateEvent(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1] ?? 'unknown');
     }
     throw error;
   }
-  if (rows.length === 0) throw new WrongExpectedVersion(caseId, head.version);
   return { appended: rows.map(toEnvelope), head: { version: head.version + events.length, link: chained[chained.length - 1].link } };
 }
 

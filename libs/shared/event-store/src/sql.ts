@@ -20,15 +20,17 @@ export interface Statement {
  * Writes (INSERT, UPDATE or DELETE) run as one statement: each becomes a data-modifying `WITH`
  * query of it, so they all take effect or none, in one round trip and no explicit transaction.
  * They see the same snapshot — none sees another's rows — so they must touch different rows.
- * Their placeholders are renumbered; they may hold no other `$` (no dollar quotes).
+ * Their placeholders are renumbered; they may hold no other `$` (no dollar quotes). With
+ * `rowsOfFirst`, the statement answers with the rows the first write returns (its RETURNING).
  */
-export function asOneStatement(writes: Statement[]): Statement {
+export function asOneStatement(writes: Statement[], rowsOfFirst = false): Statement {
   const parameters: unknown[] = [];
   const parts = writes.map((write, index) => {
     const offset = parameters.push(...write.parameters) - write.parameters.length;
     return `write_${index} AS (${write.text.replace(/\$(\d+)/g, (_placeholder, n: string) => `$${Number(n) + offset}`)})`;
   });
-  return { text: `${parts.length > 0 ? `WITH ${parts.join(',\n')}\n` : ''}SELECT ${writes.length} AS writes`, parameters };
+  const answer = rowsOfFirst && writes.length > 0 ? 'SELECT * FROM write_0' : `SELECT ${writes.length} AS writes`;
+  return { text: `${parts.length > 0 ? `WITH ${parts.join(',\n')}\n` : ''}${answer}`, parameters };
 }
 
 /**

@@ -16,6 +16,17 @@ describe('asOneStatement', () => {
     expect(one.parameters).toEqual(['x', 'y', 'z', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('answers with the rows the first write returns, when asked to', () => {
+    const one = asOneStatement(
+      [
+        { text: 'INSERT INTO a (x) VALUES ($1) RETURNING id', parameters: ['x'] },
+        { text: 'UPDATE b SET y = $1', parameters: ['y'] },
+      ],
+      true,
+    );
+    expect(one.text).toBe('WITH write_0 AS (INSERT INTO a (x) VALUES ($1) RETURNING id),\nwrite_1 AS (UPDATE b SET y = $2)\nSELECT * FROM write_0');
+  });
+
   it('is a statement that writes nothing when given no writes', () => {
     expect(asOneStatement([])).toEqual({ text: 'SELECT 0 AS writes', parameters: [] });
   });

@@ -104,7 +104,7 @@ export class PersonalDataErasure {
         {
           metadata: { actor: row.destroyed_by ?? RETENTION_ACTOR, channel: 'system', at: new Date().toISOString(), correlationId: row.case_id },
           reactionTo: { eventId: `${row.key_id}:${row.case_id}:${row.role}`, consumer: 'personal-data-erasure' },
-          alongside: async (sql) => void (await sql.query(recorded, parameters)),
+          alongside: () => [{ text: recorded, parameters }],
         },
       );
       if (duplicate) await this.sql.query(recorded, parameters);

@@ -5,6 +5,7 @@ import { CaseCommand, caseDecider, CaseState, ReportCase } from '@caseline/case-
 import {
   CaseOpener,
   ChainKeys,
+  CommandOptions,
   CommandResult,
   DEVELOPMENT_CHAIN_KEYS,
   deterministicEventId,
@@ -17,7 +18,7 @@ import {
   Sql,
 } from '@caseline/event-store';
 import { secret } from './config';
-import { sqlFor, transactorFor } from './database';
+import { sqlFor } from './database';
 import { withTraceContext } from './tracing';
 
 /**
@@ -33,27 +34,25 @@ export interface ExecuteOptions {
    * ids derive from them, so a redelivery cannot append the same effect twice.
    */
   reactionTo?: { eventId: string; consumer: string };
-  alongside?: (sql: Sql, appended: CaseEventEnvelope[]) => Promise<void>;
+  /** The service's own rows that go with the events (a read model, its outbox): the same statement writes both, or neither. */
+  alongside?: CommandOptions['alongside'];
 }
 
 /** The case aggregate over the event log: every service changes cases only through here. */
 @Injectable()
 export class CaseLog {
-  private readonly transaction;
-
   private readonly opener;
 
   private readonly chainKeys = caseLogChainKeys();
 
   constructor(private readonly dataSource: DataSource) {
-    this.transaction = transactorFor(dataSource);
     this.opener = new CaseOpener(this.sql(), caseDecider, { schemaVersion: this.schemaVersion, chainKeys: this.chainKeys });
   }
 
   async execute(caseId: string, command: CaseCommand, options: ExecuteOptions): Promise<CommandResult<CaseState> & { duplicate: boolean }> {
     const { reactionTo } = options;
     try {
-      const result = await handleCommand(this.transaction, caseDecider, caseId, command, {
+      const result = await handleCommand(this.sql(), caseDecider, caseId, command, {
         metadata: withTraceContext(options.metadata),
         eventId: reactionTo ? (index) => deterministicEventId(reactionTo.consumer, reactionTo.eventId, String(index)) : () => newEventId(),
         schemaVersion: this.schemaVersion,

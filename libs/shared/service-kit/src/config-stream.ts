@@ -4,7 +4,7 @@ import type { Actor } from '@caseline/case-contracts';
 import { CommandResult, Decider, foldCase, handleCommand, newEventId, readCase } from '@caseline/event-store';
 import { caseLogChainKeys } from './case-log';
 import { envInt } from './config';
-import { sqlFor, transactorFor } from './database';
+import { sqlFor } from './database';
 
 /**
  * A piece of city configuration kept as one stream of the event log (the service catalog, the
@@ -14,7 +14,6 @@ import { sqlFor, transactorFor } from './database';
  */
 export class ConfigStream<Command, Event extends { type: string; data: unknown }, State> {
   private readonly logger: Logger;
-  private readonly transaction;
   private current: State;
   private version = 0;
   private lastChange = new Date(0).toISOString();
@@ -27,7 +26,6 @@ export class ConfigStream<Command, Event extends { type: string; data: unknown }
     name: string,
   ) {
     this.logger = new Logger(name);
-    this.transaction = transactorFor(dataSource);
     this.current = decider.initialState();
   }
 
@@ -54,7 +52,7 @@ export class ConfigStream<Command, Event extends { type: string; data: unknown }
 
   /** Applies a command; the decider's own error when it cannot apply. */
   async execute(command: Command, actor: Actor): Promise<CommandResult<State>> {
-    const result = await handleCommand(this.transaction, this.decider, this.streamId, command, {
+    const result = await handleCommand(sqlFor(this.dataSource), this.decider, this.streamId, command, {
       metadata: { actor, channel: 'system', at: new Date().toISOString(), correlationId: this.streamId },
       eventId: () => newEventId(),
       schemaVersion: () => 1,

@@ -263,7 +263,7 @@ export class EmailIntake {
     await this.caseLog.execute(caseId, command, {
       metadata: { actor: EMAIL_CHANNEL, channel: 'email', at: new Date().toISOString(), correlationId: caseId },
       reactionTo: { eventId: notificationId, consumer: 'intake:email-reply' },
-      alongside: async (sql) => void (await sql.query('UPDATE intake.email_messages SET replied_at = now() WHERE message_id_hash = $1', [hash])),
+      alongside: () => [{ text: 'UPDATE intake.email_messages SET replied_at = now() WHERE message_id_hash = $1', parameters: [hash] }],
     });
   }
 }
