@@ -30,10 +30,10 @@ export class StatusPoller implements OnApplicationBootstrap, BeforeApplicationSh
     return this.loop.stop();
   }
 
-  /** Every polled system, one after the other; then the loop waits DEPARTMENT_POLL_MS. */
-  private async pollAll(): Promise<number> {
+  /** Every polled system, one after the other; then the loop waits DEPARTMENT_POLL_MS (nothing is left for at once). */
+  private async pollAll(): Promise<boolean> {
     for (const [department, system] of this.workOrders.polledSystems()) await this.poll(department, system);
-    return 0;
+    return false;
   }
 
   /** One poll of one department's system; failures are logged and kept for operators, and the next poll tries again. */

@@ -137,14 +137,15 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
   /**
    * Leases due work orders, at most `perDepartment` under way for any one department, and starts
    * delivering them without waiting: a slow or hanging department holds up only its own work.
-   * Leasing is a short statement, no long transaction. Returns how many deliveries it started.
+   * Leasing is a short statement, no long transaction. True when a department's lease took all it
+   * had room for (more may be due).
    */
-  async dispatchDue(): Promise<number> {
+  async dispatchDue(): Promise<boolean> {
     const waiting = await this.dataSource.query<{ department: string }[]>(
       `SELECT DISTINCT department FROM department_adapter.work_orders
         WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())`,
     );
-    let started = 0;
+    let more = false;
     for (const { department } of waiting) {
       // A department whose system keeps failing gets nothing but a probe now and then (its circuit breaker).
       const room = this.breakers.get(department)!.admit(Math.max(0, this.perDepartment - (this.underWay.get(department) ?? 0)));
@@ -166,9 +167,9 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
         [department, room, this.leaseSeconds],
       );
       for (const order of due) this.start(order);
-      started += due.length;
+      more ||= due.length === room;
     }
-    return started;
+    return more;
   }
 
   private start(order: PendingWorkOrder): void {

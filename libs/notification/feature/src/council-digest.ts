@@ -31,7 +31,7 @@ export class CouncilDigest implements OnApplicationBootstrap, BeforeApplicationS
   private readonly at?: { hours: number; minutes: number };
   private readonly timeZone: string;
   private readonly members: Member[];
-  private readonly loop = new WorkLoop('council digest', () => this.sendDue(), envInt('COUNCIL_DIGEST_CHECK_MS', 60_000), this.logger);
+  private readonly loop = new WorkLoop('council digest', async () => (await this.sendDue()) > 0, envInt('COUNCIL_DIGEST_CHECK_MS', 60_000), this.logger);
 
   constructor(
     private readonly dataSource: DataSource,

@@ -93,10 +93,14 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     this.loop.wake();
   }
 
-  /** Leases what is due (a short statement, no long transaction) and starts sending it without waiting. */
-  async dispatchDue(): Promise<number> {
+  /**
+   * Leases what is due (a short statement, no long transaction) and starts sending it without
+   * waiting. While messages are under way it leases only once half its room is free, so that under
+   * load one statement leases many. True when it took all it had room for (more may be due).
+   */
+  async dispatchDue(): Promise<boolean> {
     const room = this.concurrency - this.deliveries.size;
-    if (room <= 0) return 0;
+    if (room <= 0 || (this.deliveries.size > 0 && room < this.concurrency / 2)) return false;
     const due = await this.dataSource.query<DueMessage[]>(
       // A row whose lease ran out while it was being sent (its sending mark set: every other
       // outcome clears the lease) may have gone out, so it is not sent again. One whose lease ran
@@ -123,7 +127,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
         });
       this.deliveries.add(delivery);
     }
-    return due.length;
+    return due.length === room;
   }
 
   private async deliver(message: DueMessage): Promise<void> {

@@ -117,6 +117,6 @@ export class PersonalDataErasure {
 
   /** The loop of one service (intake): sweeps every `idleMs`. */
   loop(idleMs: number): WorkLoop {
-    return new WorkLoop('personal data erasure', () => this.sweep(), idleMs, this.logger);
+    return new WorkLoop('personal data erasure', async () => (await this.sweep()) > 0, idleMs, this.logger);
   }
 }

@@ -16,7 +16,7 @@ export class FiguresProjector implements OnApplicationBootstrap, BeforeApplicati
     const transaction = transactorFor(dataSource);
     const dayOf = cityDay();
     const batchSize = envInt('STATISTICS_BATCH_SIZE', 1000);
-    this.loop = new WorkLoop('FiguresProjector', () => transaction((sql) => projectNextBatch(sql, FIGURES, '', dayOf, batchSize)), envInt('STATISTICS_IDLE_MS', 200));
+    this.loop = new WorkLoop('FiguresProjector', async () => (await transaction((sql) => projectNextBatch(sql, FIGURES, '', dayOf, batchSize))) > 0, envInt('STATISTICS_IDLE_MS', 200));
   }
 
   onApplicationBootstrap(): void {
