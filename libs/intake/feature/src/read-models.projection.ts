@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseSplit } from '@caseline/case-contracts';
-import { WriteBatcher } from '@caseline/event-store';
+import { FollowedHistories, WriteBatcher } from '@caseline/event-store';
 import { CaseLog, sqlFor } from '@caseline/service-kit';
 import { CaseIndex } from './case-index';
 import { IntakeService } from './intake.service';
@@ -20,25 +20,27 @@ const UNSEEN = new Set(['ResidentNotified', 'ResidentNotificationFailed']);
 @Controller()
 export class ReadModelsProjection {
   private readonly writes;
+  private readonly histories;
 
   constructor(
     dataSource: DataSource,
-    private readonly caseLog: CaseLog,
+    caseLog: CaseLog,
     private readonly serviceRequests: ServiceRequestsProjection,
     private readonly caseIndex: CaseIndex,
     private readonly intake: IntakeService,
   ) {
     this.writes = new WriteBatcher(sqlFor(dataSource));
+    this.histories = new FollowedHistories((caseId) => caseLog.history(caseId));
   }
 
   @EventPattern('*')
   async onCaseEvent(@Payload() event: CaseEventEnvelope): Promise<void> {
-    if (UNSEEN.has(event.type)) return;
+    if (UNSEEN.has(event.type)) return this.histories.note(event);
     // Intake's one reaction: the child cases a split names exist (normally opened by the request already).
     if (event.type === 'CaseSplit') await this.intake.openChildren(event as CaseEventEnvelope<'CaseSplit', CaseSplit['data']>);
-    // A case's first event is its whole stream so far: no need to read it back (a later event
+    // The case's events consumed so far, and this one: read back only after a gap (a later event
     // brings the rest; the version guard keeps a newer row if this one arrives late).
-    const history = event.caseVersion === 1 ? [event] : await this.caseLog.history(event.caseId);
+    const history = await this.histories.through(event);
     if (history.length === 0 || history[0].type !== 'CaseReported') return;
     // Both read models in one statement — both rows or neither — committed with other partitions' events.
     await this.writes.write([...this.serviceRequests.writes(history), ...this.caseIndex.writes(history)]);

@@ -7,3 +7,4 @@ export * from './event-id';
 export * from './command-handler';
 export * from './log-relay';
 export * from './migrate';
+export * from './followed-histories';
