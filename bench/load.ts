@@ -8,12 +8,14 @@
  *     a dev dependency of this benchmark only), into the same PostgreSQL at the same concurrency,
  *     taking turns in four slices each so that the machine's drift weighs on both alike;
  *  3. end-to-end latency, submission → resident notified, at 10×, 50× and 100× New York City's
- *     storm-day peak of new cases (0.55/s: docs/scaling.md), every stage's lag sampled each second:
- *     p95 aim < 500 ms at 100×, and no lag that grows without bound.
+ *     storm-day peak of new cases (0.55/s: docs/scaling.md; BENCH_LOAD_MULTIPLES, default 10,50,100),
+ *     every stage's lag sampled each second: p95 aim < 500 ms at 100×, and no lag that grows without
+ *     bound; and the CPU time each case cost each process (services, PostgreSQL, Kafka).
  * Replay against a plain sequential read is BENCH_ONLY=figures (it needs a 5-million-event log).
  * BENCH_LOAD_PHASES=intake,appends,e2e runs only some phases.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { appendAfter, CaseHead, caseLogMigrations, migrate, NEW_CASE, NewEvent, relayLag } from '@caseline/event-store';
 import { CASE_EVENTS_RELAY } from '@caseline/service-kit';
@@ -25,7 +27,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrencies = (process.env.BENCH_LOAD_CONNECTIONS ?? '1,4,16,64').split(',').filter(Boolean).map(Number);
 /** New York City's storm-day peak of new cases a second (a real day's busiest hour × 4: docs/scaling.md). */
 const NYC_STORM_PEAK = 0.55;
-const MULTIPLES = [10, 50, 100];
+const MULTIPLES = (process.env.BENCH_LOAD_MULTIPLES ?? '10,50,100').split(',').map(Number);
 /** Which phases to run (BENCH_LOAD_PHASES, default all): intake, appends, e2e. */
 const phases = new Set((process.env.BENCH_LOAD_PHASES ?? 'intake,appends,e2e').split(','));
 const CONSUMERS = ['routing', 'department-adapter', 'notification'];
@@ -172,6 +174,29 @@ export interface EndToEnd {
   endConsumerLag: number;
   /** The group that fell furthest behind, and by how much. */
   slowest: string;
+  /** CPU time per case, by process, from the first submission until the pipeline drained (idle work included). */
+  cpuPerCase?: Record<string, number>;
+}
+
+/**
+ * CPU time so far (ms) of the processes that carry the pipeline: each service, PostgreSQL's backends
+ * and Kafka, from /proc (Linux; clock ticks of 10 ms). Processes that ended meanwhile are not counted.
+ */
+function cpuByProcess(): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const name = /apps\/([\w-]+)\/src\/main\.ts/.exec(command.join(' '))?.[1] ?? (command[0].startsWith('postgres') ? 'postgresql' : command.some((part) => part === 'kafka.Kafka') ? 'kafka' : undefined);
+      if (!name) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return byName;
 }
 
 /** Steady arrivals at `rate` for `seconds`; latency from the moment a report is sent to its "received" message being recorded sent. */
@@ -288,13 +313,22 @@ export async function measureLoad(databaseUrl: string): Promise<string> {
   try {
     if (phases.has('e2e')) await pipeline.start(['department-simulator', 'mail-catcher', 'intake', 'routing', 'department-adapter', 'notification']);
     const kafka = testKafka();
+    const drained = () => waitFor(async () => (await relayLag(asSql(pool), CASE_EVENTS_RELAY)).events === 0 && (await Promise.all(CONSUMERS.map((group) => consumerLag(kafka, group)))).every((lag) => lag === 0), 'the pipeline to drain', 900000);
+    const cpuLines: string[] = [];
     for (const multiple of phases.has('e2e') ? MULTIPLES : []) {
       // Each rate starts from an idle pipeline: the cases of the rate before drained first.
-      await waitFor(async () => (await relayLag(asSql(pool), CASE_EVENTS_RELAY)).events === 0 && (await Promise.all(CONSUMERS.map((group) => consumerLag(kafka, group)))).every((lag) => lag === 0), 'the pipeline to drain', 900000);
+      await drained();
+      const cpuBefore = cpuByProcess();
       const r = await endToEnd(pipeline, pool, multiple);
+      await drained();
+      const cpuPerCase = [...cpuByProcess()].map(([name, total]) => [name, (total - (cpuBefore.get(name) ?? 0)) / r.cases] as const).sort((a, b) => b[1] - a[1]);
+      r.cpuPerCase = Object.fromEntries(cpuPerCase);
       endToEndRuns.push(r);
       print(row([`${multiple}×`, r.rate.toFixed(1), r.cases, ms(r.p50), `**${ms(r.p95)}**`, ms(r.p99), ms(r.max), `${r.maxConsumerLag} (${r.slowest})`, r.endConsumerLag, r.maxRelayLag]));
+      const total = cpuPerCase.reduce((sum, [, perCase]) => sum + perCase, 0);
+      cpuLines.push(`${multiple}×: **${total.toFixed(1)} ms** (${cpuPerCase.map(([name, perCase]) => `${name} ${perCase.toFixed(1)}`).join(', ')})`);
     }
+    if (cpuLines.length > 0) print(`\nCPU time per case, from the first submission until the pipeline drained (services, PostgreSQL, Kafka; idle work included):\n${cpuLines.join('\n')}`);
   } finally {
     await pool.end();
     await pipeline.stop();
