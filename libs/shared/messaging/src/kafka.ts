@@ -129,6 +129,16 @@ export interface KafkaSubscriptionOptions {
   onOutcome?: (outcome: 'handled' | 'retried' | 'dead-lettered') => void;
   /** The consumer itself failed (e.g. the broker went away); `restarting` is false only when it is being stopped. */
   onCrash?: (error: Error, restarting: boolean) => void;
+  /** Handled offsets are committed together, this long after the first not yet committed (default 100 ms). */
+  commitIntervalMs?: number;
+  /** A commit failed: its messages will be handled again (after a rebalance, by their new owner). */
+  onCommitFailed?: (error: Error) => void;
+}
+
+interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -136,10 +146,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Handles each key's messages in partition order; on a transient failure retries the same message
  * with backoff (never skipping it), and commits offsets only after the handlers have returned.
+ * Handled offsets of all partitions are committed together, a moment later (commitIntervalMs):
+ * one commit for many small batches. What a crash or a rebalance leaves uncommitted is handled
+ * again, which every handler survives (at-least-once).
  */
 export class KafkaSubscription implements MessageSubscription {
   private consumer: Consumer;
   private readonly chunkSize: number;
+  private readonly commitIntervalMs: number;
+  /** Handled and not yet committed, the latest offset of each partition; dropped when the group's assignment changes. */
+  private readonly handled = new Map<string, PartitionOffset>();
+  private commitTimer?: NodeJS.Timeout;
+  private commits: Promise<void> = Promise.resolve();
+  /** Counts the group's rebalances this member went through: a commit begun before one must not be retried after it. */
+  private assignments = 0;
   /** A dead member's partitions move after this: short enough that a crash stalls little. */
   private readonly sessionTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
@@ -151,6 +171,7 @@ export class KafkaSubscription implements MessageSubscription {
     private readonly options: KafkaSubscriptionOptions,
   ) {
     this.chunkSize = options.messagesConcurrently ?? 32;
+    this.commitIntervalMs = options.commitIntervalMs ?? 100;
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10000;
     this.heartbeatIntervalMs = Math.floor(this.sessionTimeoutMs / 5);
     this.consumer = this.newConsumer();
@@ -173,10 +194,42 @@ export class KafkaSubscription implements MessageSubscription {
       // Queued behind a replacement in progress: the consumer it starts may crash while starting.
       if (replace) this.restarting = (this.restarting ?? Promise.resolve()).then(() => this.replace(consumer));
     });
+    // A new assignment: offsets handled under the old one may now be another member's to commit
+    // (committing them late could move its progress back), so they are left to be handled again.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.assignments++;
+      this.handled.clear();
+    });
     return consumer;
   }
 
+  private commitSoon(consumer: Consumer, offset: PartitionOffset): void {
+    this.handled.set(`${offset.topic}/${offset.partition}`, offset);
+    this.commitTimer ??= setTimeout(() => void this.commitHandled(consumer), this.commitIntervalMs);
+  }
+
+  /** Commits what was handled, one commit after the other (each partition's offset only grows). */
+  private commitHandled(consumer: Consumer): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const offsets = [...this.handled.values()];
+    this.handled.clear();
+    if (offsets.length === 0) return this.commits;
+    const assignment = this.assignments;
+    this.commits = this.commits.then(() =>
+      consumer.commitOffsets(offsets).catch((error: Error) => {
+        // Tried again with the next commit, unless the assignment changed meanwhile.
+        if (assignment === this.assignments) for (const offset of offsets) if (!this.handled.has(`${offset.topic}/${offset.partition}`)) this.commitSoon(consumer, offset);
+        this.options.onCommitFailed?.(error);
+      }),
+    );
+    return this.commits;
+  }
+
   private async replace(crashed: Consumer): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    this.handled.clear();
     await crashed.disconnect().catch(() => undefined);
     for (let attempt = 1; !this.stopping; attempt++) {
       await sleep(Math.min(5000, 500 * 2 ** attempt));
@@ -216,7 +269,8 @@ export class KafkaSubscription implements MessageSubscription {
           await this.handleChunk(chunk, heartbeat);
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          if (isStale()) break; // the partition was reassigned meanwhile: its new owner handles the chunk again
+          this.commitSoon(consumer, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
           this.options.onLag?.(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
           await heartbeat();
         }
@@ -275,9 +329,12 @@ export class KafkaSubscription implements MessageSubscription {
     }
   }
 
+  /** Finishes the batch under way, commits what was handled, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.restarting;
+    await this.consumer.stop();
+    await this.commitHandled(this.consumer);
     await this.consumer.disconnect();
   }
 }

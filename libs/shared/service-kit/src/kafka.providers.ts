@@ -65,6 +65,7 @@ export class CaseEventsBus implements OnModuleInit, OnApplicationShutdown {
       onError: (error, message) => logger.warn(`${message.topic}/${message.partition}@${message.offset}: ${error.message}`),
       onLag: (partition, lag) => this.metrics.consumerLag.set({ group, partition: String(partition) }, lag),
       onOutcome: (outcome) => this.metrics.consumerMessages.inc({ group, outcome }),
+      onCommitFailed: (error) => logger.warn(`offset commit failed (those messages will be handled again): ${error.message}`),
       // kafkajs or the subscription starts the consumer again; a restart now and then is a broker gone a while.
       onCrash: (error, restarting) => {
         if (restarting) this.metrics.consumerRestarts.inc({ group });
