@@ -1,4 +1,4 @@
-import { Admin, Consumer, Kafka, KafkaConfig, logLevel, Producer, SASLOptions } from 'kafkajs';
+import { Admin, Consumer, EachBatchPayload, Kafka, KafkaConfig, logLevel, Producer, SASLOptions } from 'kafkajs';
 import { InboundMessage, MessageHandler, MessagePublisher, MessageSubscription, OutboundMessage, PermanentMessageError } from './ports';
 
 export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256';
@@ -158,6 +158,10 @@ export class KafkaSubscription implements MessageSubscription {
   private readonly handled = new Map<string, PartitionOffset>();
   private commitTimer?: NodeJS.Timeout;
   private commits: Promise<void> = Promise.resolve();
+  /** Commits that failed in a row: the next try waits longer (up to 5 s). */
+  private failedCommits = 0;
+  /** The batches being handled now: stop() lets them finish, then commits. */
+  private readonly batches = new Set<Promise<void>>();
   /** Counts the group's rebalances this member went through: a commit begun before one must not be retried after it. */
   private assignments = 0;
   /** A dead member's partitions move after this: short enough that a crash stalls little. */
@@ -205,7 +209,7 @@ export class KafkaSubscription implements MessageSubscription {
 
   private commitSoon(consumer: Consumer, offset: PartitionOffset): void {
     this.handled.set(`${offset.topic}/${offset.partition}`, offset);
-    this.commitTimer ??= setTimeout(() => void this.commitHandled(consumer), this.commitIntervalMs);
+    this.commitTimer ??= setTimeout(() => void this.commitHandled(consumer), Math.min(5000, this.commitIntervalMs * 2 ** this.failedCommits));
   }
 
   /** Commits what was handled, one commit after the other (each partition's offset only grows). */
@@ -217,11 +221,16 @@ export class KafkaSubscription implements MessageSubscription {
     if (offsets.length === 0) return this.commits;
     const assignment = this.assignments;
     this.commits = this.commits.then(() =>
-      consumer.commitOffsets(offsets).catch((error: Error) => {
-        // Tried again with the next commit, unless the assignment changed meanwhile.
-        if (assignment === this.assignments) for (const offset of offsets) if (!this.handled.has(`${offset.topic}/${offset.partition}`)) this.commitSoon(consumer, offset);
-        this.options.onCommitFailed?.(error);
-      }),
+      consumer.commitOffsets(offsets).then(
+        () => void (this.failedCommits = 0),
+        (error: Error) => {
+          this.options.onCommitFailed?.(error);
+          // Tried again, later, by this member while it keeps the assignment; else handled again.
+          if (this.stopping || consumer !== this.consumer || assignment !== this.assignments) return;
+          this.failedCommits++;
+          for (const offset of offsets) if (!this.handled.has(`${offset.topic}/${offset.partition}`)) this.commitSoon(consumer, offset);
+        },
+      ),
     );
     return this.commits;
   }
@@ -253,29 +262,39 @@ export class KafkaSubscription implements MessageSubscription {
       eachBatchAutoResolve: false,
       // Partitions are independent (a case's events share one), so they are handled side by side.
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const messages = batch.messages.map((raw): InboundMessage => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: raw.offset,
-          key: raw.key?.toString() ?? '',
-          value: raw.value?.toString() ?? '',
-          headers: Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)])),
-        }));
-        // A chunk's offsets are committed only once every message in it has had its effect.
-        for (let from = 0; from < messages.length; from += this.chunkSize) {
-          if (!isRunning() || isStale() || this.stopping) break;
-          const chunk = messages.slice(from, from + this.chunkSize);
-          await this.handleChunk(chunk, heartbeat);
-          const last = chunk[chunk.length - 1].offset;
-          resolveOffset(last);
-          if (isStale()) break; // the partition was reassigned meanwhile: its new owner handles the chunk again
-          this.commitSoon(consumer, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
-          this.options.onLag?.(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
-          await heartbeat();
+      eachBatch: async (payload) => {
+        const handling = this.handleBatch(consumer, payload);
+        this.batches.add(handling);
+        try {
+          await handling;
+        } finally {
+          this.batches.delete(handling);
         }
       },
     });
+  }
+
+  private async handleBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const messages = batch.messages.map((raw): InboundMessage => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: raw.offset,
+      key: raw.key?.toString() ?? '',
+      value: raw.value?.toString() ?? '',
+      headers: Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)])),
+    }));
+    // A chunk's offsets are committed only once every message in it has had its effect.
+    for (let from = 0; from < messages.length; from += this.chunkSize) {
+      if (!isRunning() || isStale() || this.stopping) break;
+      const chunk = messages.slice(from, from + this.chunkSize);
+      await this.handleChunk(chunk, heartbeat);
+      const last = chunk[chunk.length - 1].offset;
+      resolveOffset(last);
+      if (isStale()) break; // the partition was reassigned meanwhile: its new owner handles the chunk again
+      this.commitSoon(consumer, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
+      this.options.onLag?.(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
+      await heartbeat();
+    }
   }
 
   /**
@@ -329,11 +348,11 @@ export class KafkaSubscription implements MessageSubscription {
     }
   }
 
-  /** Finishes the batch under way, commits what was handled, and leaves the group. */
+  /** Finishes the chunks under way (later ones are not started), commits what was handled, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.restarting;
-    await this.consumer.stop();
+    await Promise.allSettled([...this.batches]);
     await this.commitHandled(this.consumer);
     await this.consumer.disconnect();
   }
