@@ -1,4 +1,4 @@
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { CaseEventEnvelope } from '@caseline/case-contracts';
 import { InboundMessage, MessageSubscription, PermanentMessageError } from './ports';
@@ -38,6 +38,11 @@ export function parseCaseEvent(message: InboundMessage): CaseEventEnvelope {
  */
 export class CaseEventsTransport extends Server implements CustomTransportStrategy {
   private subscription?: MessageSubscription;
+  /**
+   * Each event type's handler, looked up once: Nest's lookup parses the pattern as JSON first, and
+   * a type name is not JSON, so every lookup would build and throw a SyntaxError.
+   */
+  private readonly handlers = new Map<string, MessageHandler | undefined>();
 
   /** `around` wraps each handler's run (e.g. to put the event's case on every log line it writes). */
   constructor(
@@ -56,9 +61,14 @@ export class CaseEventsTransport extends Server implements CustomTransportStrate
   private async dispatch(message: InboundMessage): Promise<void> {
     const event = parseCaseEvent(message);
     // A projection that follows every event type registers one handler for '*'; imported history reaches only it.
-    const handler = (event.metadata.importedFrom ? undefined : this.getHandlerByPattern(event.type)) ?? this.getHandlerByPattern('*');
+    const handler = (event.metadata.importedFrom ? undefined : this.handlerOf(event.type)) ?? this.handlerOf('*');
     if (!handler) return;
     await this.around(event, async () => void (await lastValueFrom(this.transformToObservable(await handler(event)), { defaultValue: undefined })));
+  }
+
+  private handlerOf(pattern: string): MessageHandler | undefined {
+    if (!this.handlers.has(pattern)) this.handlers.set(pattern, this.getHandlerByPattern(pattern) ?? undefined);
+    return this.handlers.get(pattern);
   }
 
   async close(): Promise<void> {
