@@ -5,7 +5,7 @@ import { CaseDomainError } from '@caseline/case-domain';
 import { Department, loadCityConfig } from '@caseline/city-config';
 import { deterministicEventId } from '@caseline/event-store';
 import { PermanentMessageError } from '@caseline/messaging';
-import { asDelivery, CaseLog, currentTraceparent, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, WorkLoop } from '@caseline/service-kit';
+import { asDelivery, CaseLog, currentTraceparent, env, envInt, ExecuteOptions, failpoint, Metrics, problem, SmtpSender, sqlFor, WorkLoop } from '@caseline/service-kit';
 import { createDepartmentSystems, DepartmentStatusChange, DepartmentSystemClient, WorkOrderRefusedError, WorkOrderRequest, WorkOrderUpdate } from './adapter-contract';
 import { CircuitBreaker } from './circuit-breaker';
 import { WorkQueue } from './work-queue';
@@ -141,16 +141,18 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
    * had room for (more may be due).
    */
   async dispatchDue(): Promise<boolean> {
-    const waiting = await this.dataSource.query<{ department: string }[]>(
+    const waiting = await sqlFor(this.dataSource).query<{ department: string }>(
       `SELECT DISTINCT department FROM department_adapter.work_orders
         WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())`,
+      [],
+      'department-adapter-departments-due',
     );
     let more = false;
     for (const { department } of waiting) {
       // A department whose system keeps failing gets nothing but a probe now and then (its circuit breaker).
       const room = this.breakers.get(department)!.admit(Math.max(0, this.perDepartment - (this.underWay.get(department) ?? 0)));
       if (room <= 0) continue;
-      const due = await this.dataSource.query<PendingWorkOrder[]>(
+      const due = await sqlFor(this.dataSource).query<PendingWorkOrder>(
         // A CTE, so TypeORM returns the rows (a bare UPDATE … RETURNING comes back as [rows, count]).
         `WITH leased AS (
            UPDATE department_adapter.work_orders SET leased_until = now() + make_interval(secs => $3)
@@ -165,6 +167,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
             RETURNING id, case_id, department, routed_event_id, kind, request, attempts, seq, traceparent, leased_until::text AS lease)
          SELECT * FROM leased`,
         [department, room, this.leaseSeconds],
+        'department-adapter-lease-due',
       );
       for (const order of due) this.start(order);
       more ||= due.length === room;

@@ -5,7 +5,7 @@ import type { CaseCommand } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
 import { Language, MessageFacts, MessagePurpose, renderMessage, Rendering, smsAllowedAt, Words } from '@caseline/notification-domain';
 import { PersonalDataVault } from '@caseline/personal-data';
-import { asDelivery, CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, WorkLoop } from '@caseline/service-kit';
+import { asDelivery, CaseLog, env, envInt, failpoint, isDatabaseUnavailable, Metrics, sqlFor, WorkLoop } from '@caseline/service-kit';
 import { DeliveryRefused, EmailChannel, SmsChannel, WebhookChannel } from './channels';
 import { smsQuietHours } from './quiet-hours-setting';
 import { unsubscribeUrl } from './unsubscribe-links';
@@ -101,7 +101,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   async dispatchDue(): Promise<boolean> {
     const room = this.concurrency - this.deliveries.size;
     if (room <= 0 || (this.deliveries.size > 0 && room < this.concurrency / 2)) return false;
-    const due = await this.dataSource.query<DueMessage[]>(
+    const due = await sqlFor(this.dataSource).query<DueMessage>(
       // A row whose lease ran out while it was being sent (its sending mark set: every other
       // outcome clears the lease) may have gone out, so it is not sent again. One whose lease ran
       // out before that is simply sent.
@@ -116,6 +116,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
        SELECT l.*, EXISTS (SELECT 1 FROM notification.suppressions s WHERE s.channel = l.channel AND s.recipient_hash = l.recipient_hash) AS suppressed
          FROM leased l`,
       [room, this.leaseSeconds],
+      'notification-lease-due',
     );
     for (const message of due) {
       const attributes = { 'caseline.case_id': message.case_id ?? '', 'caseline.notification_purpose': message.purpose, 'caseline.notification_channel': message.channel };

@@ -6,6 +6,7 @@ import type { CaseEventEnvelope, CaseReported } from '@caseline/case-contracts';
 import { CatalogStore } from '@caseline/catalog-feature';
 import { cityConfigDir } from '@caseline/city-config';
 import type { Statement } from '@caseline/event-store';
+import { sqlFor } from '@caseline/service-kit';
 import { boxAround, DuplicatePolicies, DuplicatePolicy, distanceMeters, policyFor, validateDuplicatePolicies } from '@caseline/routing-domain';
 
 export interface Original {
@@ -49,13 +50,14 @@ export class DuplicateFinder {
     if (!policy) return undefined;
     const point = { lat: location.lat, long: location.long };
     const box = boxAround(point, policy.withinMeters);
-    const candidates = await this.dataSource.query<{ case_id: string; reference: string; lat: number; long: number }[]>(
+    const candidates = await sqlFor(this.dataSource).query<{ case_id: string; reference: string; lat: number; long: number }>(
       `SELECT case_id, reference, lat, long FROM routing.open_cases
         WHERE lat BETWEEN $1 AND $2 AND long BETWEEN $3 AND $4
           AND (service_code = ANY($5) OR service_group = ANY($6))
           AND reported_at >= $7::timestamptz - make_interval(hours => $8) AND case_id <> $9
         ORDER BY reported_at LIMIT 50`,
       [box.minLat, box.maxLat, box.minLong, box.maxLong, policy.serviceCodes ?? [], policy.groups ?? [], event.metadata.at, policy.withinHours, event.caseId],
+      'routing-duplicate-candidates',
     );
     const nearest = candidates
       .map((c) => ({ caseId: c.case_id, reference: c.reference, distanceMeters: Math.round(distanceMeters(point, c)), policy }))

@@ -221,7 +221,7 @@ export async function readCase(sql: Sql, caseId: string): Promise<CaseEventEnvel
 
 /** Every event of one case, in version order, and its head (an append after it needs no second read). */
 export async function readCaseAndHead(sql: Sql, caseId: string): Promise<{ history: CaseEventEnvelope[]; head: CaseHead }> {
-  const rows = await sql.query<EventRow & { chain_hash: Buffer | null }>(`SELECT ${COLUMNS}, chain_hash FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [caseId]);
+  const rows = await sql.query<EventRow & { chain_hash: Buffer | null }>(`SELECT ${COLUMNS}, chain_hash FROM case_log.events WHERE case_id = $1 ORDER BY case_version`, [caseId], 'case-log-read-case');
   // A last event without a link was written before the chain began: the chain starts afresh after it (as linkOf).
   return { history: rows.map(toEnvelope), head: { version: rows.length, link: rows[rows.length - 1]?.chain_hash ?? GENESIS_LINK } };
 }
@@ -264,6 +264,7 @@ export async function readLogSerialized(sql: Sql, after: LogPosition, limit: num
        FROM case_log.events
       WHERE ${COMMIT_ORDER_AFTER}`,
     [after.transactionId, after.globalPosition, limit],
+    'case-log-read-serialized',
   );
   return { events: rows.map((r) => ({ caseId: r.case_id, eventId: r.event_id, type: r.type, envelope: r.envelope })), position: positionAfter(rows, after) };
 }
@@ -277,6 +278,7 @@ export async function readLog(sql: Sql, after: LogPosition, limit: number): Prom
   const rows = await sql.query<EventRow>(
     `SELECT ${COLUMNS} FROM case_log.events WHERE ${COMMIT_ORDER_AFTER}`,
     [after.transactionId, after.globalPosition, limit],
+    'case-log-read',
   );
   return { events: rows.map(toEnvelope), position: positionAfter(rows, after) };
 }

@@ -86,6 +86,7 @@ export class LogRelay {
         `INSERT INTO case_log.relay_checkpoints (relay, transaction_id, global_position, updated_at) VALUES ($1, $2::xid8, $3, now())
          ON CONFLICT (relay) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, global_position = EXCLUDED.global_position, updated_at = now()`,
         [this.options.name, next.transactionId, next.globalPosition],
+        'case-log-relay-checkpoint',
       );
       position = next;
       this.options.onPublished?.(events.length, position);

@@ -42,7 +42,7 @@ export class PersonalDataVault {
   /** Opens sealed values; one whose key was destroyed (or never existed) is undefined: erased. */
   async openAll(values: SealedPersonalData[]): Promise<(Opened | undefined)[]> {
     const ids = [...new Set(values.filter(isSealed).map((value) => value.k).filter((k) => UUID.test(k)))];
-    const rows = ids.length === 0 ? [] : await this.sql.query<{ id: string; wrapped_key: Buffer }>('SELECT id, wrapped_key FROM privacy.resident_keys WHERE id = ANY($1::uuid[]) AND wrapped_key IS NOT NULL', [ids]);
+    const rows = ids.length === 0 ? [] : await this.sql.query<{ id: string; wrapped_key: Buffer }>('SELECT id, wrapped_key FROM privacy.resident_keys WHERE id = ANY($1::uuid[]) AND wrapped_key IS NOT NULL', [ids], 'privacy-open-keys');
     const keys = new Map(rows.map((row) => [row.id, unwrapKey(this.master, row.id, row.wrapped_key)]));
     return values.map((value) => {
       const dataKey = isSealed(value) ? keys.get(value.k) : undefined;
@@ -80,6 +80,7 @@ export class PersonalDataVault {
          UPDATE privacy.resident_keys SET last_used_at = now() WHERE id IN (SELECT id FROM found) AND last_used_at < now() - interval '1 day')
        SELECT id, wrapped_key FROM chosen`,
       [indexes, candidate.id, wrapKey(this.master, candidate.id, candidate.dataKey), holder.caseId, holder.role],
+      'privacy-key-for',
     );
     return row.id === candidate.id ? candidate : { id: row.id, dataKey: unwrapKey(this.master, row.id, row.wrapped_key) };
   }
