@@ -59,7 +59,15 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
   private readonly underWay = new Map<string, number>();
   private readonly deliveries = new Set<Promise<void>>();
   private readonly dispatcher = new WorkLoop('dispatcher', () => this.dispatchDue(), 250, this.logger);
-  private readonly wake = () => this.dispatcher.wake();
+  /**
+   * Orders may be due that were not leased: new ones came, or a department's room was full or
+   * filled. Only then does a finished delivery look again at once; otherwise the next tick does.
+   */
+  private mayBeDue = true;
+  private readonly wake = () => {
+    this.mayBeDue = true;
+    this.dispatcher.wake();
+  };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -141,6 +149,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
    * had room for (more may be due).
    */
   async dispatchDue(): Promise<boolean> {
+    this.mayBeDue = false;
     const waiting = await sqlFor(this.dataSource).query<{ department: string }>(
       `SELECT DISTINCT department FROM department_adapter.work_orders
         WHERE state = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())`,
@@ -150,7 +159,9 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
     let more = false;
     for (const { department } of waiting) {
       // A department whose system keeps failing gets nothing but a probe now and then (its circuit breaker).
-      const room = this.breakers.get(department)!.admit(Math.max(0, this.perDepartment - (this.underWay.get(department) ?? 0)));
+      const free = this.perDepartment - (this.underWay.get(department) ?? 0);
+      if (free <= 0) this.mayBeDue = true;
+      const room = this.breakers.get(department)!.admit(Math.max(0, free));
       if (room <= 0) continue;
       const due = await sqlFor(this.dataSource).query<PendingWorkOrder>(
         // A CTE, so TypeORM returns the rows (a bare UPDATE … RETURNING comes back as [rows, count]).
@@ -171,6 +182,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
       );
       for (const order of due) this.start(order);
       more ||= due.length === room;
+      this.mayBeDue ||= due.length === room;
     }
     return more;
   }
@@ -183,7 +195,7 @@ export class WorkOrdersService implements OnApplicationBootstrap, BeforeApplicat
       .finally(() => {
         this.underWay.set(order.department, this.underWay.get(order.department)! - 1);
         this.deliveries.delete(delivery);
-        this.wake();
+        if (this.mayBeDue) this.dispatcher.wake();
       });
     this.deliveries.add(delivery);
   }

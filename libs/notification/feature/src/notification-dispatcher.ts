@@ -62,6 +62,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   private readonly quietHours?: { start: string; end: string };
   private readonly reportedMissing = new Set<string>();
   private readonly deliveries = new Set<Promise<void>>();
+  /**
+   * Rows may be due that were not leased: new ones were planned, or the last lease filled its room.
+   * Only then does a finished delivery look again at once; otherwise the next tick does.
+   */
+  private mayBeDue = true;
   private readonly wordsByLanguage = new Map<Language, Words>();
   private readonly loop = new WorkLoop('dispatcher', () => this.dispatchDue(), 250, this.logger);
 
@@ -90,6 +95,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
 
   /** New rows are waiting: look now rather than at the next tick. */
   nudge(): void {
+    this.mayBeDue = true;
     this.loop.wake();
   }
 
@@ -101,6 +107,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   async dispatchDue(): Promise<boolean> {
     const room = this.concurrency - this.deliveries.size;
     if (room <= 0 || (this.deliveries.size > 0 && room < this.concurrency / 2)) return false;
+    this.mayBeDue = false;
     const due = await sqlFor(this.dataSource).query<DueMessage>(
       // A row whose lease ran out while it was being sent (its sending mark set: every other
       // outcome clears the lease) may have gone out, so it is not sent again. One whose lease ran
@@ -124,10 +131,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
         .catch((error: Error) => this.logger.error(`notification ${message.id}: ${error.message}`))
         .finally(() => {
           this.deliveries.delete(delivery);
-          this.loop.wake();
+          if (this.mayBeDue) this.loop.wake();
         });
       this.deliveries.add(delivery);
     }
+    if (due.length === room) this.mayBeDue = true;
     return due.length === room;
   }
 
