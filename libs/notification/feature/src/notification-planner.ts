@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CaseEventEnvelope, CaseReported, CaseRouted, DeadlineMoved, SealedPersonalData } from '@caseline/case-contracts';
 import { asCaseEvent } from '@caseline/case-domain';
 import { loadCityConfig } from '@caseline/city-config';
-import { deterministicEventId, Statement, WriteBatcher } from '@caseline/event-store';
+import { deterministicEventId, FollowedHistories, Statement, WriteBatcher } from '@caseline/event-store';
 import { CaseSnapshot, caseSnapshot, Directory, duplicateCaseIds, Follower, Language, PlannedMessage, planNotifications, QuietHours, smsAllowedAt } from '@caseline/notification-domain';
 import { OpenedHistory, openHistory, PersonalDataVault } from '@caseline/personal-data';
 import { caseLinkUrl, CaseLog, contactHash, currentTraceparent, envInt, maskEmail, maskPhone, normalizeEmail, normalizePhone, sqlFor, trackingUrl } from '@caseline/service-kit';
@@ -52,6 +52,8 @@ export class NotificationPlanner {
   onPlanned?: () => void;
 
   private readonly writes;
+  /** The histories of the cases this consumer follows, grown from their events (read back only after a gap). */
+  private readonly histories;
 
   constructor(
     dataSource: DataSource,
@@ -60,6 +62,7 @@ export class NotificationPlanner {
     private readonly vault: PersonalDataVault,
   ) {
     this.writes = new WriteBatcher(sqlFor(dataSource));
+    this.histories = new FollowedHistories((caseId) => caseLog.history(caseId));
     const { city, departments } = loadCityConfig();
     this.timeZone = city.timeZone;
     this.quietHours = smsQuietHours(city);
@@ -69,6 +72,7 @@ export class NotificationPlanner {
 
   /** What the event changes here — the previews' and digests' read models, the messages owed — in one statement. */
   async plan(event: CaseEventEnvelope): Promise<void> {
+    if (!HEARD_OF.has(event.type)) this.histories.note(event);
     const messages = HEARD_OF.has(event.type) ? await this.messagesOwed(event) : [];
     // Committed with other partitions' events (the rows are this case's: no other event of it is in flight).
     await this.writes.write([...this.readModelWrites(event), ...messages]);
@@ -78,7 +82,7 @@ export class NotificationPlanner {
   /** The outbox rows (and a routed case's digest row) the event owes, from the case's whole history; none when nobody hears of it. */
   private async messagesOwed(event: CaseEventEnvelope): Promise<Statement[]> {
     // Residents' contacts are opened here, in memory, to address what is owed; rows keep them sealed.
-    const opened = await openHistory(this.vault, await this.caseLog.history(event.caseId));
+    const opened = await openHistory(this.vault, await this.histories.through(event));
     const duplicates = await this.duplicateReporters(opened.events);
     const snapshot = caseSnapshot(opened.events, duplicates.followers);
     if (!snapshot) return [];
