@@ -192,8 +192,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
    * mark and the record of the outcome leaves a message whose fate is unknown (ADR 0010).
    */
   private async markSending(message: DueMessage): Promise<boolean> {
-    const [, marked] = await this.throughOutage(message, 'marking it as being sent', () =>
-      this.dataSource.query<[unknown[], number]>('UPDATE notification.outbox SET sending_since = now() WHERE id = $1 AND leased_until = $2::timestamptz', [message.id, message.lease]),
+    const [{ marked }] = await this.throughOutage(message, 'marking it as being sent', () =>
+      sqlFor(this.dataSource).query<{ marked: number }>(
+        'WITH marked AS (UPDATE notification.outbox SET sending_since = now() WHERE id = $1 AND leased_until = $2::timestamptz RETURNING id) SELECT count(*)::int AS marked FROM marked',
+        [message.id, message.lease],
+        'notification-mark-sending',
+      ),
     );
     return marked === 1;
   }

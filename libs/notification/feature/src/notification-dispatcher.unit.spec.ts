@@ -45,7 +45,8 @@ describe('a message to a resident whose personal data was erased', () => {
 });
 
 /** A data source on which marking a message as being sent succeeds (one row updated). */
-const markingRows = { query: async () => [[], 1] };
+/** The database marks the message as being sent (one row marked). */
+const markingRows = { query: async () => [{ marked: 1 }] };
 
 describe('a message sent while the database restarts', () => {
   beforeAll(() => Logger.overrideLogger(false));
