@@ -44,8 +44,7 @@ describe('a message to a resident whose personal data was erased', () => {
   });
 });
 
-/** A data source on which marking a message as being sent succeeds (one row updated). */
-/** The database marks the message as being sent (one row marked). */
+/** A data source on which marking a message as being sent succeeds (one row marked). */
 const markingRows = { query: async () => [{ marked: 1 }] };
 
 describe('a message sent while the database restarts', () => {

@@ -72,14 +72,15 @@ export class NotificationPlanner {
 
   /** What the event changes here — the previews' and digests' read models, the messages owed — in one statement. */
   async plan(event: CaseEventEnvelope): Promise<void> {
-    if (!HEARD_OF.has(event.type)) this.histories.note(event);
-    const messages = HEARD_OF.has(event.type) ? await this.messagesOwed(event) : [];
+    let messages: Statement[] = [];
+    if (HEARD_OF.has(event.type)) messages = await this.messagesOwed(event);
+    else this.histories.note(event);
     // Committed with other partitions' events (the rows are this case's: no other event of it is in flight).
     await this.writes.write([...this.readModelWrites(event), ...messages]);
     if (messages.length > 0) this.onPlanned?.();
   }
 
-  /** The outbox rows (and a routed case's digest row) the event owes, from the case's whole history; none when nobody hears of it. */
+  /** The outbox rows (and a routed case's digest row) the event owes, from the case's history through it; none when nobody hears of it. */
   private async messagesOwed(event: CaseEventEnvelope): Promise<Statement[]> {
     // Residents' contacts are opened here, in memory, to address what is owed; rows keep them sealed.
     const opened = await openHistory(this.vault, await this.histories.through(event));

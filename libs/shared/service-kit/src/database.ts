@@ -22,7 +22,7 @@ export const transactorFor =
 export const sessionFor = (dataSource: DataSource) => async (): Promise<SessionConnection> => {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
-  return { query: (text, parameters, preparedAs) => runner.query((preparedAs ? { name: preparedAs, text } : text) as string, parameters), release: () => runner.release() };
+  return { ...sqlFor(runner), release: () => runner.release() };
 };
 
 export interface ServiceDatabase {
