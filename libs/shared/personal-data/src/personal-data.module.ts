@@ -1,8 +1,8 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { migrate, SessionConnection, Sql } from '@caseline/event-store';
-import { CaseLog, contactHash, DatabaseRole, databaseRoleOf, envInt, grantDatabaseRoles, migrateOnStart, migrationDatabaseUrl, WorkLoop } from '@caseline/service-kit';
+import { migrate, SessionConnection } from '@caseline/event-store';
+import { CaseLog, contactHash, DatabaseRole, databaseRoleOf, envInt, grantDatabaseRoles, migrateOnStart, migrationDatabaseUrl, sqlFor, WorkLoop } from '@caseline/service-kit';
 import { PersonalDataErasure } from './personal-data-erasure';
 import { PersonalDataReads } from './personal-data-reads';
 import { PersonalDataVault } from './personal-data-vault';
@@ -27,7 +27,6 @@ export interface PersonalDataOptions {
 }
 
 const OPTIONS = Symbol('PERSONAL_DATA_OPTIONS');
-const sqlOf = (dataSource: DataSource): Sql => ({ query: (text, parameters) => dataSource.query(text, parameters) });
 
 /**
  * PERSONAL_DATA_RETENTION_DAYS (default 730; "off" keeps keys for ever): a key that sealed nothing
@@ -87,7 +86,7 @@ class ErasureLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
 export class PersonalDataModule {
   static forService(options: PersonalDataOptions): DynamicModule {
     const erasures = options.erasures
-      ? [{ provide: PersonalDataErasure, inject: [DataSource, CaseLog], useFactory: (dataSource: DataSource, caseLog: CaseLog) => new PersonalDataErasure(sqlOf(dataSource), caseLog, retentionDays()) }, ErasureLoop]
+      ? [{ provide: PersonalDataErasure, inject: [DataSource, CaseLog], useFactory: (dataSource: DataSource, caseLog: CaseLog) => new PersonalDataErasure(sqlFor(dataSource), caseLog, retentionDays()) }, ErasureLoop]
       : [];
     return {
       module: PersonalDataModule,
@@ -103,10 +102,10 @@ export class PersonalDataModule {
             // The services that hold residents' data also key their contact hashes: a production
             // deployment without that secret fails to start, not at its first resident.
             contactHash('startup-check');
-            return new PersonalDataVault(sqlOf(dataSource));
+            return new PersonalDataVault(sqlFor(dataSource));
           },
         },
-        { provide: PersonalDataReads, inject: [DataSource], useFactory: (dataSource: DataSource) => new PersonalDataReads(sqlOf(dataSource)) },
+        { provide: PersonalDataReads, inject: [DataSource], useFactory: (dataSource: DataSource) => new PersonalDataReads(sqlFor(dataSource)) },
         ...erasures,
       ],
       exports: [PersonalDataVault, PersonalDataReads, ...(options.erasures ? [PersonalDataErasure] : [])],
