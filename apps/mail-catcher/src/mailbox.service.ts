@@ -31,11 +31,40 @@ const unsubscribeLink = (list: unknown): { listUnsubscribe?: string } => {
   return url ? { listUnsubscribe: url } : {};
 };
 
-/** A real SMTP server (no auth, no TLS: local use only) that keeps what it receives. */
+/** A message as it arrived; read (parsed) the first time it is listed, not on the SMTP path. */
+interface Arrival {
+  id: number;
+  raw: Buffer;
+  receivedAt: string;
+  read?: Promise<CaughtMessage>;
+}
+
+/** What a message says; one too broken to parse is kept as its raw text, as a mail client shows it. */
+const readArrival = async ({ id, raw, receivedAt }: Arrival): Promise<CaughtMessage> => {
+  const mail = await simpleParser(raw).catch(() => undefined);
+  if (!mail) return { id, to: '', from: '', replyTo: '', subject: '', text: raw.toString('utf8'), receivedAt };
+  return {
+    id,
+    messageId: mail.messageId,
+    to: addresses(mail.to),
+    from: addresses(mail.from),
+    replyTo: addresses(mail.replyTo),
+    ...unsubscribeLink(mail.headers.get('list')),
+    subject: mail.subject ?? '',
+    text: mail.text ?? '',
+    receivedAt,
+  };
+};
+
+/**
+ * A real SMTP server (no auth, no TLS: local use only) that keeps what it receives. It stands in
+ * for the city's mail relay: accepting a message costs what a relay's acceptance costs (the SMTP
+ * conversation), and reading it is left to whoever lists the mailbox.
+ */
 @Injectable()
 export class MailboxService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MailCatcher');
-  private messages: CaughtMessage[] = [];
+  private arrivals: Arrival[] = [];
   private nextId = 1;
   private readonly server = new SMTPServer({
     authOptional: true,
@@ -55,14 +84,15 @@ export class MailboxService implements OnModuleInit, OnApplicationShutdown {
     return address.toLowerCase().endsWith(`@${REFUSED_DOMAIN}`);
   }
 
-  list(to?: string): CaughtMessage[] {
-    if (!to) return this.messages;
+  async list(to?: string): Promise<CaughtMessage[]> {
+    const messages = await Promise.all(this.arrivals.map((arrival) => (arrival.read ??= readArrival(arrival))));
+    if (!to) return messages;
     const wanted = to.trim().toLowerCase();
-    return this.messages.filter((message) => message.to.toLowerCase().split(', ').includes(wanted));
+    return messages.filter((message) => message.to.toLowerCase().split(', ').includes(wanted));
   }
 
   clear(): void {
-    this.messages = [];
+    this.arrivals = [];
   }
 
   async onModuleInit(): Promise<void> {
@@ -87,22 +117,11 @@ export class MailboxService implements OnModuleInit, OnApplicationShutdown {
 
   private receive(stream: SMTPServerDataStream, callback: (error?: Error | null) => void): void {
     readMessage(stream, MAX_MESSAGE_BYTES)
-      .then(async (raw) => {
+      .then((raw) => {
         if (!raw) return callback(smtpError(552, 'Message exceeds the 1 MiB limit'));
-        const mail = await simpleParser(raw);
-        this.messages.push({
-          id: this.nextId++,
-          messageId: mail.messageId,
-          to: addresses(mail.to),
-          from: addresses(mail.from),
-          replyTo: addresses(mail.replyTo),
-          ...unsubscribeLink(mail.headers.get('list')),
-          subject: mail.subject ?? '',
-          text: mail.text ?? '',
-          receivedAt: new Date().toISOString(),
-        });
+        this.arrivals.push({ id: this.nextId++, raw, receivedAt: new Date().toISOString() });
         callback();
       })
-      .catch((error: Error) => callback(smtpError(554, `Unreadable message: ${error.message}`)));
+      .catch((error: Error) => callback(smtpError(451, `Message not received: ${error.message}`)));
   }
 }

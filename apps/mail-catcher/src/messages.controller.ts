@@ -11,7 +11,7 @@ export class MessagesController {
   constructor(private readonly mailbox: MailboxService) {}
 
   @Get()
-  list(@Query() query: MessagesQuery): CaughtMessage[] {
+  list(@Query() query: MessagesQuery): Promise<CaughtMessage[]> {
     return this.mailbox.list(query.to);
   }
 
