@@ -50,7 +50,7 @@ export class PersonalDataErasure {
   /** Destroys the keys at a resident's request and records it on their cases; how many keys and cases. */
   async eraseOnRequest(keyIds: string[], actor: Actor): Promise<{ keys: number; cases: number }> {
     const destroyed = await this.destroy(`id IN (SELECT id FROM privacy.resident_keys WHERE id = ANY($1::uuid[]) FOR UPDATE)`, [keyIds], 'request', actor);
-    const cases = await this.recordErasures(destroyed);
+    const { cases } = await this.recordErasures(destroyed);
     return { keys: destroyed.length, cases };
   }
 
@@ -58,7 +58,8 @@ export class PersonalDataErasure {
   async sweep(): Promise<number> {
     const expired = this.retentionDays === undefined ? [] : await this.destroy(`id IN (SELECT id FROM privacy.resident_keys WHERE destroyed_at IS NULL AND last_used_at < now() - make_interval(days => $1) ORDER BY last_used_at LIMIT 500 FOR UPDATE SKIP LOCKED)`, [this.retentionDays], 'retention', RETENTION_ACTOR);
     if (expired.length > 0) this.logger.log(`${expired.length} resident key(s) unused for ${this.retentionDays} days destroyed`);
-    return expired.length + (await this.recordErasures());
+    const recorded = await this.recordErasures();
+    return expired.length + recorded.cases + recorded.keys;
   }
 
   /**
@@ -81,17 +82,33 @@ export class PersonalDataErasure {
     return rows.map((row) => row.id);
   }
 
-  /** Appends PersonalDataErased to each case of destroyed keys (of these keys only, when given) that lacks it. */
-  private async recordErasures(keyIds?: string[]): Promise<number> {
+  /**
+   * Appends PersonalDataErased to each case of destroyed keys (of these keys only, when given) that
+   * lacks it, then marks the keys whose every case has it. A key's cases are fixed once it is
+   * destroyed (a seal holds its key until it has recorded its case), so a mark is final, and the
+   * sweep reads the few destroyed keys without one, not every sealed case.
+   */
+  private async recordErasures(keyIds?: string[]): Promise<{ cases: number; keys: number }> {
+    const ofKeys = keyIds ? 'AND id = ANY($1::uuid[])' : '';
+    const parameters = keyIds ? [keyIds] : [];
     const rows = await this.sql.query<Unrecorded>(
-      `SELECT s.key_id, s.case_id, s.role, k.destroyed_because, k.destroyed_by
-         FROM privacy.sealed_cases s JOIN privacy.resident_keys k ON k.id = s.key_id
-        WHERE s.erasure_recorded_at IS NULL AND k.destroyed_at IS NOT NULL ${keyIds ? 'AND s.key_id = ANY($1::uuid[])' : ''}
+      `WITH pending AS (
+         SELECT id, destroyed_because, destroyed_by FROM privacy.resident_keys
+          WHERE destroyed_at IS NOT NULL AND erasures_recorded_at IS NULL ${ofKeys} LIMIT 100)
+       SELECT s.key_id, s.case_id, s.role, p.destroyed_because, p.destroyed_by
+         FROM pending p JOIN privacy.sealed_cases s ON s.key_id = p.id AND s.erasure_recorded_at IS NULL
         LIMIT 500`,
-      keyIds ? [keyIds] : [],
+      parameters,
     );
     for (const row of rows) await this.recordOn(row);
-    return rows.length;
+    const marked = await this.sql.query<{ id: string }>(
+      `UPDATE privacy.resident_keys k SET erasures_recorded_at = now()
+        WHERE destroyed_at IS NOT NULL AND erasures_recorded_at IS NULL ${ofKeys}
+          AND NOT EXISTS (SELECT 1 FROM privacy.sealed_cases s WHERE s.key_id = k.id AND s.erasure_recorded_at IS NULL)
+        RETURNING id`,
+      parameters,
+    );
+    return { cases: rows.length, keys: marked.length };
   }
 
   private async recordOn(row: Unrecorded): Promise<void> {

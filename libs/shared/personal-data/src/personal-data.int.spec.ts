@@ -127,6 +127,24 @@ describe('personal data: residents\' keys, erasure and the record of reads (Post
     expect(await reporterPersonalData(vault, recent.data)).not.toBe('erased');
   });
 
+  it('records an erasure a crash left unrecorded at the next sweep, once, and then leaves the key be', async () => {
+    const ana = resident();
+    const first = await report(ana);
+    const second = await report({ email: ana.email });
+    const key = keyOf(first.data);
+    // As destroy() leaves it when the process dies before recording: the key gone, no case told.
+    await pool.query(`UPDATE privacy.resident_keys SET wrapped_key = NULL, destroyed_at = now(), destroyed_because = 'request', destroyed_by = $2 WHERE id = $1`, [key, JSON.stringify(operator)]);
+    const unrecordedKeys = () => pool.query(`SELECT id FROM privacy.resident_keys WHERE destroyed_at IS NOT NULL AND erasures_recorded_at IS NULL`).then((r) => r.rows.map((row) => row.id as string));
+    expect(await unrecordedKeys()).toContain(key);
+    expect(await erasure.sweep()).toBeGreaterThanOrEqual(3); // two cases recorded, one key marked
+    expect((await erasedEvents(first.caseId)).map((e) => e.metadata.actor)).toEqual([operator]);
+    expect(await erasedEvents(second.caseId)).toHaveLength(1);
+    expect(await unrecordedKeys()).not.toContain(key);
+    // Swept again: nothing left to do for it.
+    await erasure.sweep();
+    expect(await erasedEvents(first.caseId)).toHaveLength(1);
+  });
+
   it('never sweeps a key a seal holds: replicas and seals skip each other, and the next sweep takes it', async () => {
     const old = await report(resident());
     await pool.query(`UPDATE privacy.resident_keys SET last_used_at = now() - interval '31 days' WHERE id = $1`, [keyOf(old.data)]);

@@ -80,4 +80,13 @@ export const privacyMigrations: Migration[] = [
       CREATE INDEX sealed_cases_blind_indexes ON privacy.sealed_cases USING gin (blind_indexes) WHERE role = 'reporter';
     `,
   },
+  {
+    id: '0003-key-erasures-recorded',
+    sql: `
+      -- A destroyed key whose erasure is in the history of every case it sealed: the sweep looks
+      -- only at destroyed keys without it (few), never at every sealed case (all of them).
+      ALTER TABLE privacy.resident_keys ADD COLUMN erasures_recorded_at timestamptz;
+      CREATE INDEX resident_keys_erasures_unrecorded ON privacy.resident_keys (id) WHERE destroyed_at IS NOT NULL AND erasures_recorded_at IS NULL;
+    `,
+  },
 ];
