@@ -85,7 +85,9 @@ export class MailboxService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async list(to?: string): Promise<CaughtMessage[]> {
-    const messages = await Promise.all(this.arrivals.map((arrival) => (arrival.read ??= readArrival(arrival))));
+    // One at a time: a mailbox of thousands read at once would hold every message's parse in memory together.
+    const messages: CaughtMessage[] = [];
+    for (const arrival of this.arrivals) messages.push(await (arrival.read ??= readArrival(arrival)));
     if (!to) return messages;
     const wanted = to.trim().toLowerCase();
     return messages.filter((message) => message.to.toLowerCase().split(', ').includes(wanted));
