@@ -180,23 +180,32 @@ export interface EndToEnd {
 
 /**
  * CPU time so far (ms) of the processes that carry the pipeline: each service, PostgreSQL's backends
- * and Kafka, from /proc (Linux; clock ticks of 10 ms). Processes that ended meanwhile are not counted.
+ * and Kafka, from /proc (Linux; clock ticks of 10 ms), with the time of their children that ended:
+ * a PostgreSQL backend that exits (a pool's idle connection closed) goes on counting in the
+ * postmaster's, so the total only grows.
  */
 function cpuByProcess(): Map<string, number> {
   const byName = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const name = /apps\/([\w-]+)\/src\/main\.ts/.exec(command.join(' '))?.[1] ?? (command[0].startsWith('postgres') ? 'postgresql' : command.some((part) => part === 'kafka.Kafka') ? 'kafka' : undefined);
+      const name = /apps\/([\w-]+)\/src\/main\.ts/.exec(command.join(' '))?.[1] ?? (/^postgres\b|\/postgres$/.test(command[0]) ? 'postgresql' : command.some((part) => part === 'kafka.Kafka') ? 'kafka' : undefined);
       if (!name) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+      const [utime, stime, childrenUtime, childrenStime] = fields.slice(11, 15).map(Number);
+      byName.set(name, (byName.get(name) ?? 0) + (utime + stime + childrenUtime + childrenStime) * 10);
     } catch {
       // gone meanwhile
     }
   }
   return byName;
+}
+
+/** CPU time so far (ms) of the whole machine, every process (the load generator's too): /proc/stat's busy ticks. */
+function machineBusy(): number {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) * 10;
 }
 
 /** Steady arrivals at `rate` for `seconds`; latency from the moment a report is sent to its "received" message being recorded sent. */
@@ -322,16 +331,18 @@ export async function measureLoad(databaseUrl: string): Promise<string> {
       // Each rate starts from an idle pipeline: the cases of the rate before drained first.
       await drained();
       const cpuBefore = cpuByProcess();
+      const machineBefore = machineBusy();
       const r = await endToEnd(pipeline, pool, multiple);
       await drained();
+      const machinePerCase = (machineBusy() - machineBefore) / r.cases;
       const cpuPerCase = [...cpuByProcess()].map(([name, total]) => [name, (total - (cpuBefore.get(name) ?? 0)) / r.cases] as const).sort((a, b) => b[1] - a[1]);
       r.cpuPerCase = Object.fromEntries(cpuPerCase);
       endToEndRuns.push(r);
       print(row([`${multiple}×`, r.rate.toFixed(1), r.cases, ms(r.p50), `**${ms(r.p95)}**`, ms(r.p99), ms(r.max), `${r.maxConsumerLag} (${r.slowest})`, r.endConsumerLag, r.maxRelayLag]));
       const total = cpuPerCase.reduce((sum, [, perCase]) => sum + perCase, 0);
-      cpuLines.push(`${multiple}×: **${total.toFixed(1)} ms** (${cpuPerCase.map(([name, perCase]) => `${name} ${perCase.toFixed(1)}`).join(', ')})`);
+      cpuLines.push(`${multiple}×: **${total.toFixed(1)} ms** (${cpuPerCase.map(([name, perCase]) => `${name} ${perCase.toFixed(1)}`).join(', ')}); the whole machine ${machinePerCase.toFixed(1)} ms`);
     }
-    if (cpuLines.length > 0) print(`\nCPU time per case, from the first submission until the pipeline drained (services, PostgreSQL, Kafka; idle work included):\n${cpuLines.join('\n')}`);
+    if (cpuLines.length > 0) print(`\nCPU time per case, from the first submission until the pipeline drained (services, PostgreSQL, Kafka; idle work included; then the whole machine's, the load generator's and every other process's included):\n${cpuLines.join('\n')}`);
   } finally {
     await pool.end();
     await pipeline.stop();
