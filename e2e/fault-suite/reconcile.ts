@@ -19,8 +19,12 @@ interface LoggedEvent {
 }
 
 interface DepartmentOrder {
+  id: string;
+  department: string;
+  protocol: string;
   caseReference: string;
   status: string;
+  history: { status: string; at: string; updateId?: string }[];
 }
 
 interface CaughtMessage {
@@ -53,6 +57,7 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
   const started = Date.now();
   let lastPosition = '';
   let waitingFor = '';
+  let stuck: { order: DepartmentOrder; caseId: string }[] = [];
   while (Date.now() - started < timeoutMs) {
     try {
       const lags = await Promise.all(GROUPS.map(async (group) => [group, await rig.lag(group)] as const));
@@ -67,12 +72,14 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
       const unfinished = orders.filter((o) => !['completed', 'cancelled', 'rejected'].includes(o.status)).length;
       // A crew's completion reaches the case when its department's system pushes it or is next polled (DEPARTMENT_POLL_MS, 30 s): the log can rest for a while before it does.
       const completed = [...new Set(orders.filter((o) => o.status === 'completed').map((o) => o.caseReference))];
-      const { rows: unresolved } = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM case_log.events r
+      const { rows: unresolvedCases } = await pool.query<{ case_id: string; reference: string }>(
+        `SELECT r.case_id, r.data->>'reference' AS reference FROM case_log.events r
           WHERE r.type = 'CaseReported' AND r.data->>'reference' = ANY($1)
             AND NOT EXISTS (SELECT 1 FROM case_log.events e WHERE e.case_id = r.case_id AND e.type = 'CaseResolved')`,
         [completed],
       );
+      const unresolved = [{ n: unresolvedCases.length }];
+      stuck = unresolvedCases.flatMap(({ case_id, reference }) => orders.filter((o) => o.caseReference === reference && o.status === 'completed').map((order) => ({ order, caseId: case_id })));
       const behind = lags.filter(([, lag]) => lag > 0).map(([group, lag]) => `${group} ${lag}`);
       waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', rows[0].figures > 0 ? `statistics ${rows[0].figures} cases behind` : '', unfinished ? `crews ${unfinished}` : '', unresolved[0].n ? `completions not yet on their cases ${unresolved[0].n}` : ''].filter(Boolean).join(', ');
       if (!waitingFor && rows[0].position === lastPosition) return (Date.now() - started) / 1000;
@@ -85,7 +92,21 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
   // What the services that are behind last said (a stalled one's last lines are the clue).
   const behind = ['statistics', ...GROUPS].filter((service) => waitingFor.includes(service));
   const lastWords = rig.system.logs.filter((line) => behind.some((service) => line.startsWith(`[${service}`))).slice(-30).join('');
-  throw new Error(`The system did not settle within ${timeoutMs / 1000} s; still waiting for: ${waitingFor || 'the log to stay unchanged'}\n${lastWords}`);
+  throw new Error(`The system did not settle within ${timeoutMs / 1000} s; still waiting for: ${waitingFor || 'the log to stay unchanged'}\n${lastWords}${await stuckCompletions(rig, pool, stuck)}`);
+}
+
+/** For completions the crews made that never reached their cases: each order's story in the department's system, its case's, and what the logs say of it. */
+async function stuckCompletions(rig: FaultRig, pool: Pool, stuck: { order: DepartmentOrder; caseId: string }[]): Promise<string> {
+  const stories = await Promise.all(
+    stuck.slice(0, 5).map(async ({ order, caseId }) => {
+      const { rows } = await pool.query<{ type: string; data: { workOrderId?: string; status?: string } }>('SELECT type, data FROM case_log.events WHERE case_id = $1 ORDER BY case_version', [caseId]);
+      const history = rows.map((e) => (e.data.workOrderId ? `${e.type}(${e.data.workOrderId}${e.data.status ? ` ${e.data.status}` : ''})` : e.type)).join(' → ');
+      const told = order.history.map((h) => `${h.status}${h.updateId ? ` [${h.updateId}]` : ''} ${h.at}`).join(', ');
+      const said = rig.system.logs.filter((line) => line.includes(order.id)).slice(-8).join('');
+      return `\n${order.caseReference}: ${order.department} order ${order.id} (${order.protocol}): ${told}\n  case: ${history}\n${said}`;
+    }),
+  );
+  return stories.length > 0 ? `\ncompletions that did not reach their cases (${stuck.length}; the first ${stories.length}):${stories.join('')}` : '';
 }
 
 /**
