@@ -98,7 +98,9 @@ export class TestSystem {
       const child: ChildProcess = system.startService(name, env, { log: (line: string) => (process.env.CASELINE_TEST_LOGS ? process.stdout.write(line) : this.logs.push(line)) });
       this.processes.set(instance, child);
       try {
-        await system.waitReady(`${this.url(instance)}/health/ready`, 60000, () => child.exitCode === null && child.signalCode === null);
+        // Two minutes: a service restarted mid-stream on a slow hour of a two-core machine (the fault
+        // suite's) compiles its sources while every other part runs at full load.
+        await system.waitReady(`${this.url(instance)}/health/ready`, 120_000, () => child.exitCode === null && child.signalCode === null);
       } catch (error) {
         throw new Error(`${instance} did not start: ${(error as Error).message}\n${this.logs.slice(-15).join('')}`);
       }
