@@ -78,10 +78,9 @@ export async function settle(rig: FaultRig, pool: Pool, timeoutMs: number): Prom
             AND NOT EXISTS (SELECT 1 FROM case_log.events e WHERE e.case_id = r.case_id AND e.type = 'CaseResolved')`,
         [completed],
       );
-      const unresolved = [{ n: unresolvedCases.length }];
       stuck = unresolvedCases.flatMap(({ case_id, reference }) => orders.filter((o) => o.caseReference === reference && o.status === 'completed').map((order) => ({ order, caseId: case_id })));
       const behind = lags.filter(([, lag]) => lag > 0).map(([group, lag]) => `${group} ${lag}`);
-      waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', rows[0].figures > 0 ? `statistics ${rows[0].figures} cases behind` : '', unfinished ? `crews ${unfinished}` : '', unresolved[0].n ? `completions not yet on their cases ${unresolved[0].n}` : ''].filter(Boolean).join(', ');
+      waitingFor = [...behind, relay.events ? `relay ${relay.events}` : '', rows[0].orders ? `work orders ${rows[0].orders}` : '', rows[0].messages ? `messages ${rows[0].messages}` : '', rows[0].figures > 0 ? `statistics ${rows[0].figures} cases behind` : '', unfinished ? `crews ${unfinished}` : '', unresolvedCases.length ? `completions not yet on their cases ${unresolvedCases.length}` : ''].filter(Boolean).join(', ');
       if (!waitingFor && rows[0].position === lastPosition) return (Date.now() - started) / 1000;
       lastPosition = rows[0].position;
     } catch (error) {
